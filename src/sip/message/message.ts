@@ -1,0 +1,141 @@
+/**
+ * SIP requests and responses (RFC 3261 §7). The hot headers (Via, From/To, Call-ID,
+ * CSeq, Max-Forwards, Content-Length) are checked when the message is parsed and
+ * their structured values cached on the header field; everything else is parsed on
+ * demand by the caller that needs it.
+ */
+import { HeaderList, type HeaderField } from "./header-list.js";
+import { nameAddrTag, parseNameAddr, type NameAddr } from "./name-addr.js";
+import { fail } from "./parse-error.js";
+import { parseUri, type Uri } from "./uri.js";
+import { parseVia, type Via } from "./via.js";
+
+export interface CSeq {
+  readonly seq: number;
+  readonly method: string;
+}
+
+/** RFC 3261 §8.1.1.5: the sequence number is a 32-bit unsigned integer below 2**31. */
+const CSEQ_LIMIT = 2 ** 31;
+const DIGITS = /^[0-9]+$/;
+
+export function parseCSeq(value: string): CSeq {
+  const space = value.search(/[ \t]/);
+  if (space <= 0) fail("SIP_BAD_HEADER", "Malformed CSeq");
+  const digits = value.slice(0, space);
+  const method = value.slice(space).trim();
+  if (!DIGITS.test(digits) || method.length === 0 || /[ \t]/.test(method)) fail("SIP_BAD_HEADER", "Malformed CSeq");
+  const seq = digits.length > 10 ? Infinity : Number(digits);
+  if (seq >= CSEQ_LIMIT) fail("SIP_BAD_HEADER", "CSeq number out of range");
+  return { seq, method };
+}
+
+/** A non-negative decimal (Max-Forwards, Content-Length, Expires), or `fail`. */
+export function parseDecimal(value: string, what: string, max: number): number {
+  if (!DIGITS.test(value)) fail("SIP_BAD_HEADER", `Malformed ${what}`);
+  const n = value.length > 15 ? Infinity : Number(value);
+  if (n > max) fail("SIP_BAD_HEADER", `${what} out of range`);
+  return n;
+}
+
+function cached<T>(field: HeaderField, parse: (value: string) => T): T {
+  if (field.parsed === undefined) field.parsed = parse(field.value);
+  return field.parsed as T;
+}
+
+function required(headers: HeaderList, name: string): HeaderField {
+  return headers.field(name) ?? fail("SIP_MISSING_HEADER", `Missing ${name} header`);
+}
+
+abstract class SipMessageBase {
+  constructor(
+    public headers: HeaderList,
+    public body: Buffer,
+  ) {}
+
+  get callId(): string {
+    return required(this.headers, "Call-ID").value;
+  }
+
+  get cseq(): CSeq {
+    return cached(required(this.headers, "CSeq"), parseCSeq);
+  }
+
+  /** The topmost Via (one value a field: the parser splits comma-joined Via fields). */
+  get via(): Via {
+    return cached(required(this.headers, "Via"), parseVia);
+  }
+
+  get vias(): Via[] {
+    return this.headers.all("Via").map((f) => cached(f, parseVia));
+  }
+
+  get from(): NameAddr {
+    return cached(required(this.headers, "From"), parseNameAddr);
+  }
+
+  get to(): NameAddr {
+    return cached(required(this.headers, "To"), parseNameAddr);
+  }
+
+  get fromTag(): string | undefined {
+    return nameAddrTag(this.from);
+  }
+
+  get toTag(): string | undefined {
+    return nameAddrTag(this.to);
+  }
+
+  get maxForwards(): number | undefined {
+    const field = this.headers.field("Max-Forwards");
+    // RFC 4475 §3.1.2.4: an overlarge Max-Forwards may be treated as the default.
+    return field && cached(field, (v) => Math.min(parseDecimal(v, "Max-Forwards", Infinity), 255));
+  }
+
+  header(name: string): string | undefined {
+    return this.headers.get(name);
+  }
+}
+
+export class SipRequest extends SipMessageBase {
+  readonly kind = "request";
+  private parsedUri: Uri | undefined;
+
+  constructor(
+    public method: string,
+    private rawUri: string,
+    headers: HeaderList,
+    body: Buffer,
+  ) {
+    super(headers, body);
+  }
+
+  get uri(): string {
+    return this.rawUri;
+  }
+
+  set uri(value: string) {
+    this.rawUri = value;
+    this.parsedUri = undefined;
+  }
+
+  /** The Request-URI parsed (RFC 3261 §19.1), on first use. */
+  get requestUri(): Uri {
+    return (this.parsedUri ??= parseUri(this.rawUri));
+  }
+}
+
+export class SipResponse extends SipMessageBase {
+  readonly kind = "response";
+
+  constructor(
+    public status: number,
+    public reason: string,
+    headers: HeaderList,
+    body: Buffer,
+  ) {
+    super(headers, body);
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;

@@ -1,0 +1,84 @@
+/**
+ * The value of From, To, Contact, Route, Record-Route and the like (RFC 3261 §20.10,
+ * §25.1): `( name-addr / addr-spec ) *( SEMI generic-param )`. The URI is kept as a
+ * string and parsed on demand (`parseUri`): the hot path wants only the tag.
+ */
+import { findParam, formatParams, isTokenChar, isWhitespace, parseParams, skipQuoted, type Param } from "./lex.js";
+import { fail } from "./parse-error.js";
+
+export interface NameAddr {
+  /** The display name as written: a quoted-string keeps its quotes. */
+  readonly displayName?: string;
+  readonly uri: string;
+  readonly params: readonly Param[];
+}
+
+const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+\-.]*:/;
+
+function checkUriText(uri: string): void {
+  if (!SCHEME_PREFIX.test(uri)) fail("SIP_BAD_NAME_ADDR", "Address without a URI scheme");
+  for (let i = 0; i < uri.length; i++) {
+    const c = uri.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x3c || c === 0x22) fail("SIP_BAD_NAME_ADDR", "Illegal character in address URI");
+  }
+}
+
+/** display-name = *(token LWS) / quoted-string */
+function checkDisplayName(text: string): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!isTokenChar(c) && !isWhitespace(c)) fail("SIP_BAD_NAME_ADDR", "Display name must be quoted");
+  }
+}
+
+export function parseNameAddr(value: string): NameAddr {
+  let i = 0;
+  const n = value.length;
+  while (i < n && isWhitespace(value.charCodeAt(i))) i++;
+  let displayName: string | undefined;
+  let uri: string;
+  let rest: number;
+  let open = -1;
+  if (value.charCodeAt(i) === 0x22 /* " */) {
+    const end = skipQuoted(value, i, "SIP_BAD_NAME_ADDR");
+    displayName = value.slice(i, end);
+    open = end;
+    while (open < n && isWhitespace(value.charCodeAt(open))) open++;
+    if (value.charCodeAt(open) !== 0x3c) fail("SIP_BAD_NAME_ADDR", "Quoted display name without <URI>");
+  } else {
+    open = value.indexOf("<", i);
+    if (value.indexOf('"', i) !== -1 && (open === -1 || value.indexOf('"', i) < open)) {
+      fail("SIP_BAD_NAME_ADDR", "Misplaced quote in address");
+    }
+    if (open !== -1) {
+      // RFC 4475 §3.1.1.6: a token display name directly followed by < is accepted.
+      const text = value.slice(i, open).trim();
+      checkDisplayName(text);
+      if (text.length > 0) displayName = text;
+    }
+  }
+  if (open !== -1) {
+    const close = value.indexOf(">", open);
+    if (close === -1) fail("SIP_BAD_NAME_ADDR", "Unterminated <URI> in address");
+    uri = value.slice(open + 1, close);
+    rest = close + 1;
+  } else {
+    // RFC 3261 §20.10: without brackets, a ';' ends the URI and the URI may hold no '?' or ','.
+    let end = i;
+    while (end < n && value.charCodeAt(end) !== 0x3b && !isWhitespace(value.charCodeAt(end))) end++;
+    uri = value.slice(i, end);
+    if (uri.includes("?") || uri.includes(",")) fail("SIP_BAD_NAME_ADDR", "URI with headers must be in <brackets>");
+    rest = end;
+  }
+  checkUriText(uri);
+  return { displayName, uri, params: parseParams(value, rest, "SIP_BAD_NAME_ADDR", "address") };
+}
+
+export function formatNameAddr(na: NameAddr): string {
+  const name = na.displayName === undefined ? "" : `${na.displayName} `;
+  return `${name}<${na.uri}>${formatParams(na.params)}`;
+}
+
+export function nameAddrTag(na: NameAddr): string | undefined {
+  return findParam(na.params, "tag")?.value ?? undefined;
+}

@@ -1,0 +1,166 @@
+/**
+ * The SIP message parser (RFC 3261 §7, §25). It reads the start line and splits the
+ * header fields at once, checks the hot headers (Via, From, To, Call-ID, CSeq,
+ * Max-Forwards, Content-Length), and leaves every other header to be parsed on use.
+ * Header text is decoded as latin1 so that every octet survives a parse and
+ * serialize round trip unchanged, whatever its encoding.
+ */
+import { headerKey, SINGLE_HEADERS } from "./header-names.js";
+import { HeaderList, type HeaderField } from "./header-list.js";
+import { isToken, splitList } from "./lex.js";
+import { DEFAULT_LIMITS, type ParseLimits } from "./limits.js";
+import { SipRequest, SipResponse, parseDecimal, type SipMessage } from "./message.js";
+import { fail, SipParseError } from "./parse-error.js";
+
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+const SIP_VERSION = /^SIP\/[0-9]+\.[0-9]+$/i;
+const EMPTY = Buffer.alloc(0);
+// RFC 3261 §25.1: callid = word [ "@" word ]
+const CALL_ID = /^[^\s@]+(@[^\s@]+)?$/;
+const REQUEST_URI_START = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>"]+$/;
+
+/** Index of the first octet of the body: just past the empty line ending the headers. */
+export function headerEnd(buf: Buffer, from = 0): number {
+  const i = buf.indexOf(CRLFCRLF, from);
+  return i === -1 ? -1 : i + 4;
+}
+
+/**
+ * A datagram is a whole message, so one whose last header line ends without the
+ * empty line (RFC 4475 §3.1.2.17 baddn) is still read to its end, and answered.
+ */
+function datagramHeaderEnd(buf: Buffer): number {
+  const end = headerEnd(buf);
+  if (end !== -1) return end;
+  return buf.length >= 2 && buf[buf.length - 2] === 0x0d && buf[buf.length - 1] === 0x0a ? buf.length + 2 : -1;
+}
+
+/**
+ * Parses one message. On a datagram (`stream: false`) octets past Content-Length are
+ * ignored (RFC 3261 §18.3) and a missing Content-Length means "to the end"; a stream
+ * transport frames first and hands over exactly one message.
+ */
+export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS): SipMessage {
+  if (buf.length > limits.maxMessageBytes) fail("SIP_MESSAGE_TOO_LARGE", "Message Too Large", 513);
+  const end = datagramHeaderEnd(buf);
+  if (end === -1) fail("SIP_NO_HEADER_END", "No empty line after the headers");
+  const text = buf.toString("latin1", 0, end - 4);
+  const lineEnd = text.indexOf("\r\n");
+  const startLine = lineEnd === -1 ? text : text.slice(0, lineEnd);
+  if (startLine.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Start line too long");
+
+  const isResponse = startLine.length >= 4 && startLine.slice(0, 4).toUpperCase() === "SIP/";
+  const request = isResponse ? undefined : parseRequestLine(startLine);
+  const fields = lineEnd === -1 ? [] : splitHeaders(text, lineEnd + 2, limits);
+  const message: SipMessage = request
+    ? new SipRequest(request.method, request.uri, new HeaderList(fields), EMPTY)
+    : new SipResponse(...parseStatusLine(startLine), new HeaderList(fields), EMPTY);
+  try {
+    const contentLength = checkHotHeaders(message);
+    const bodyStart = Math.min(end, buf.length);
+    let bodyEnd = buf.length;
+    if (contentLength !== undefined) {
+      bodyEnd = bodyStart + contentLength;
+      // RFC 3261 §18.3: a datagram shorter than Content-Length is answered 400.
+      if (bodyEnd > buf.length) fail("SIP_TRUNCATED_BODY", "Content-Length larger than the message body");
+    }
+    message.body = buf.subarray(bodyStart, bodyEnd);
+    return message;
+  } catch (err) {
+    if (err instanceof SipParseError && request) err.partial = { method: request.method, fields };
+    throw err;
+  }
+}
+
+function parseRequestLine(line: string): { method: string; uri: string } {
+  // Request-Line = Method SP Request-URI SP SIP-Version CRLF: one SP, exactly.
+  const parts = line.split(" ");
+  if (parts.length !== 3) fail("SIP_BAD_START_LINE", "Malformed Request-Line");
+  const [method, uri, version] = parts as [string, string, string];
+  if (!isToken(method)) fail("SIP_BAD_START_LINE", "Malformed method");
+  checkVersion(version);
+  if (!REQUEST_URI_START.test(uri)) fail("SIP_BAD_URI", "Malformed Request-URI");
+  // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI. The user part
+  // may hold '?' (RFC 4475 §3.1.1.2), so only what follows the '@' is looked at.
+  const lower = uri.slice(0, 5).toLowerCase();
+  if ((lower.startsWith("sip:") || lower.startsWith("sips:")) && uri.indexOf("?", uri.lastIndexOf("@") + 1) !== -1) {
+    fail("SIP_BAD_URI", "Headers not allowed in Request-URI");
+  }
+  return { method, uri };
+}
+
+function checkVersion(version: string): void {
+  if (!SIP_VERSION.test(version)) fail("SIP_BAD_VERSION", "Malformed SIP version");
+  if (version.toUpperCase() !== "SIP/2.0") fail("SIP_UNSUPPORTED_VERSION", "Version Not Supported", 505);
+}
+
+function parseStatusLine(line: string): [number, string] {
+  // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF
+  const sp1 = line.indexOf(" ");
+  const sp2 = sp1 === -1 ? -1 : line.indexOf(" ", sp1 + 1);
+  if (sp1 === -1 || sp2 === -1) fail("SIP_BAD_START_LINE", "Malformed Status-Line");
+  checkVersion(line.slice(0, sp1));
+  const code = line.slice(sp1 + 1, sp2);
+  if (!/^[1-6][0-9][0-9]$/.test(code)) fail("SIP_BAD_STATUS_CODE", "Status code out of range");
+  return [Number(code), line.slice(sp2 + 1)];
+}
+
+function splitHeaders(text: string, from: number, limits: ParseLimits): HeaderField[] {
+  const fields: HeaderField[] = [];
+  let pos = from;
+  while (pos < text.length) {
+    let next = text.indexOf("\r\n", pos);
+    if (next === -1) next = text.length;
+    let line = text.slice(pos, next);
+    pos = next + 2;
+    // RFC 3261 §7.3.1: a line starting with SP or HT continues the previous one (LWS).
+    while (pos < text.length && (text.charCodeAt(pos) === 0x20 || text.charCodeAt(pos) === 0x09)) {
+      let cont = text.indexOf("\r\n", pos);
+      if (cont === -1) cont = text.length;
+      line = `${line.trimEnd()} ${text.slice(pos, cont).trimStart()}`;
+      pos = cont + 2;
+      if (line.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
+    }
+    if (line.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
+    const colon = line.indexOf(":");
+    if (colon <= 0) fail("SIP_BAD_HEADER", "Header line without a name");
+    const name = line.slice(0, colon).trimEnd();
+    if (!isToken(name)) fail("SIP_BAD_HEADER", "Malformed header name");
+    const value = line.slice(colon + 1).trim();
+    const key = headerKey(name);
+    // Via is split into one field a value so that a proxy can pop the top one.
+    if (key === "via" && value.indexOf(",") !== -1) {
+      for (const v of splitList(value, "SIP_BAD_VIA")) fields.push({ name, key, value: v });
+    } else {
+      fields.push({ name, key, value });
+    }
+    if (fields.length > limits.maxHeaders) fail("SIP_TOO_MANY_HEADERS", "Too many header fields");
+  }
+  return fields;
+}
+
+/**
+ * RFC 3261 §8.2 and §16.3: the checks every element makes before it acts on a
+ * message. Parsing the hot headers here caches their values on their fields.
+ */
+function checkHotHeaders(message: SipMessage): number | undefined {
+  const seen = new Set<string>();
+  for (const f of message.headers.fields) {
+    if (!SINGLE_HEADERS.includes(f.key)) continue;
+    // RFC 4475 §3.1.2.13: several Call-ID, To, From, CSeq or Max-Forwards values are 400.
+    if (seen.has(f.key)) fail("SIP_DUPLICATE_HEADER", `More than one ${f.name} header`);
+    seen.add(f.key);
+  }
+  void message.via;
+  void message.from;
+  void message.to;
+  if (!CALL_ID.test(message.callId)) fail("SIP_BAD_HEADER", "Malformed Call-ID");
+  const cseq = message.cseq;
+  if (message.kind === "request" && cseq.method !== message.method) {
+    fail("SIP_CSEQ_MISMATCH", "CSeq method does not match the request method");
+  }
+  void message.maxForwards;
+  const cl = message.headers.field("Content-Length");
+  // 2**24 is far past any message limit; a larger value is a lie, never an index.
+  return cl === undefined ? undefined : parseDecimal(cl.value, "Content-Length", 2 ** 24);
+}

@@ -1,0 +1,47 @@
+/**
+ * Addresses as the transport layer sees them. Shared by the transaction layer,
+ * which sends through a `MessageSender` and never touches a socket.
+ */
+import type { SipMessage, SipRequest, SipResponse } from "../message/index.js";
+
+export type TransportName = "UDP" | "TCP" | "TLS" | "WS" | "WSS";
+
+/** RFC 3261 §17.1.1.2, §17.1.2.2: timers depend on whether the transport is reliable. */
+export function isReliable(transport: TransportName): boolean {
+  return transport !== "UDP";
+}
+
+/** A remote address to send to. `address` is bare (no IPv6 brackets). */
+export interface Endpoint {
+  readonly transport: TransportName;
+  readonly address: string;
+  readonly port: number;
+  /** For streams: the connection (flow) to use when it is still open (RFC 5626 flows). */
+  readonly connectionId?: string;
+}
+
+/** Where an inbound message came from, and the local socket that took it. */
+export interface Source extends Endpoint {
+  readonly localAddress: string;
+  readonly localPort: number;
+}
+
+export interface Inbound<M extends SipMessage = SipMessage> {
+  readonly message: M;
+  readonly source: Source;
+}
+
+/**
+ * What the transaction layer and the core need of the transport layer.
+ * `sendRequest` may switch a large UDP request to TCP (RFC 3261 §18.1.1) and
+ * returns the transport actually used; `sendResponse` follows §18.2.2 and RFC 3581
+ * from the request's Via and the source it came from.
+ */
+export interface MessageSender {
+  sendRequest(request: SipRequest, destination: Endpoint): TransportName;
+  sendResponse(response: SipResponse, requestSource: Source): void;
+}
+
+export function endpointKey(e: Endpoint): string {
+  return `${e.transport}:${e.address}:${e.port}`;
+}
