@@ -34,12 +34,13 @@ export interface Inbound<M extends SipMessage = SipMessage> {
 /**
  * What the transaction layer and the core need of the transport layer.
  * `sendRequest` may switch a large UDP request to TCP (RFC 3261 §18.1.1) and
- * returns the transport actually used; `sendResponse` follows §18.2.2 and RFC 3581
- * from the request's Via and the source it came from.
+ * resolves to the transport actually used; `sendResponse` follows §18.2.2 and
+ * RFC 3581 from the response's top Via and the source the request came from. Both
+ * reject on a transport failure (§17.1.4, §17.2.4), which the transaction reports.
  */
 export interface MessageSender {
-  sendRequest(request: SipRequest, destination: Endpoint): TransportName;
-  sendResponse(response: SipResponse, requestSource: Source): void;
+  sendRequest(request: SipRequest, destination: Endpoint): Promise<TransportName>;
+  sendResponse(response: SipResponse, requestSource: Source): Promise<void>;
 }
 
 export function endpointKey(e: Endpoint): string {
