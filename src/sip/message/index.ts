@@ -12,3 +12,4 @@ export * from "./serialize.js";
 export * from "./status-codes.js";
 export * from "./uri.js";
 export * from "./via.js";
+export * from "./validate.js";
