@@ -1,5 +1,5 @@
 import { formatHostPort, parseHostPort, type HostPort } from "./host.js";
-import { isToken, isTokenChar, isWhitespace, findParam, formatParams, parseParams, type Param } from "./lex.js";
+import { isTokenChar, isWhitespace, findParam, formatParams, parseParams, type Param } from "./lex.js";
 import { fail } from "./parse-error.js";
 
 /** RFC 3261 §8.1.1.7: a branch that starts with the magic cookie is unique across space and time. */
@@ -25,21 +25,28 @@ function readToken(s: string, i: number): [string, number] {
   return [s.slice(start, i), i];
 }
 
+/** sent-protocol = protocol-name SLASH protocol-version SLASH transport, where SLASH = SWS "/" SWS */
+function readSentProtocol(value: string): [string, string, string, number] {
+  const parts: string[] = [];
+  let i = skipLws(value, 0);
+  for (let k = 0; k < 3; k++) {
+    if (k > 0) {
+      i = skipLws(value, i);
+      if (value.charCodeAt(i) !== 0x2f /* / */) fail("SIP_BAD_VIA", "Malformed Via sent-protocol");
+      i = skipLws(value, i + 1);
+    }
+    const [token, next] = readToken(value, i);
+    if (token.length === 0) fail("SIP_BAD_VIA", "Malformed Via sent-protocol");
+    parts.push(token);
+    i = next;
+  }
+  return [parts[0]!, parts[1]!, parts[2]!, i];
+}
+
 /** Parses one Via value: sent-protocol LWS sent-by *( SEMI via-params ). */
 export function parseVia(value: string): Via {
-  // sent-protocol = protocol-name SLASH protocol-version SLASH transport, SLASH = SWS "/" SWS
-  let [name, i] = readToken(value, skipLws(value, 0));
-  i = skipLws(value, i);
-  if (value.charCodeAt(i) !== 0x2f) fail("SIP_BAD_VIA", "Malformed Via sent-protocol");
-  let version: string;
-  [version, i] = readToken(value, skipLws(value, i + 1));
-  i = skipLws(value, i);
-  if (value.charCodeAt(i) !== 0x2f) fail("SIP_BAD_VIA", "Malformed Via sent-protocol");
-  let transport: string;
-  [transport, i] = readToken(value, skipLws(value, i + 1));
-  if (!isToken(name) || !isToken(version) || !isToken(transport)) fail("SIP_BAD_VIA", "Malformed Via sent-protocol");
-  const afterProtocol = i;
-  i = skipLws(value, i);
+  const [name, version, transport, afterProtocol] = readSentProtocol(value);
+  const i = skipLws(value, afterProtocol);
   if (i === afterProtocol) fail("SIP_BAD_VIA", "Missing space before Via sent-by");
   const [hostPort, end] = parseHostPort(value, i, "SIP_BAD_VIA", "Via sent-by");
   const params = parseParams(value, end, "SIP_BAD_VIA", "Via");
