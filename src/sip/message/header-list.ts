@@ -14,8 +14,22 @@ export interface HeaderField {
   parsed?: unknown;
 }
 
+/**
+ * Every field is made here, with `parsed` present from the start, so that all
+ * fields share one hidden class and the hot getters stay monomorphic.
+ */
+export function makeField(name: string, key: string, value: string): HeaderField {
+  return { name, key, value, parsed: undefined };
+}
+
+/** A field of the name as given (a forwarded or test header keeps its spelling). */
 export function headerField(name: string, value: string): HeaderField {
-  return { name, key: headerKey(name), value };
+  return makeField(name, headerKey(name), value);
+}
+
+function newField(name: string, value: string): HeaderField {
+  const key = headerKey(name);
+  return makeField(canonicalName(key), key, value);
 }
 
 /** The ordered header fields of a message, looked up case-insensitively by any name form. */
@@ -56,9 +70,9 @@ export class HeaderList {
 
   /** Replaces every field of that name with one, at the position of the first. */
   set(name: string, value: string): void {
-    const key = headerKey(name);
+    const field = newField(name, value);
+    const key = field.key;
     const index = this.fields.findIndex((f) => f.key === key);
-    const field = { name: canonicalName(key), key, value };
     if (index === -1) {
       this.fields.push(field);
       return;
@@ -68,14 +82,13 @@ export class HeaderList {
   }
 
   append(name: string, value: string): void {
-    this.fields.push({ name: canonicalName(headerKey(name)), key: headerKey(name), value });
+    this.fields.push(newField(name, value));
   }
 
   /** Inserts a field before every other field of the same name (Via, Record-Route). */
   prepend(name: string, value: string): void {
-    const key = headerKey(name);
-    const field = { name: canonicalName(key), key, value };
-    const index = this.fields.findIndex((f) => f.key === key);
+    const field = newField(name, value);
+    const index = this.fields.findIndex((f) => f.key === field.key);
     this.fields.splice(index === -1 ? this.fields.length : index, 0, field);
   }
 

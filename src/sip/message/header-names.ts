@@ -32,16 +32,51 @@ const CANONICAL: Record<string, string> = {
   "mime-version": "MIME-Version",
 };
 
-const keyCache = new Map<string, string>();
+/** Header names common enough to be looked up without allocating (the hot path). */
+const KNOWN = [
+  "via", "from", "to", "call-id", "cseq", "contact", "max-forwards", "content-length", "content-type",
+  "route", "record-route", "authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate",
+  "expires", "min-expires", "allow", "supported", "require", "proxy-require", "unsupported", "user-agent",
+  "server", "accept", "event", "path", "date", "subject", "organization", "reason", "p-asserted-identity",
+  "p-preferred-identity", "privacy", "refer-to", "referred-by", "session-expires", "min-se", "rseq", "rack",
+  "timestamp", "warning", "retry-after", "allow-events", "content-disposition", "content-encoding",
+  "authentication-info", "diversion", "history-info", "replaces", "service-route", "subscription-state",
+];
+
+// A trie over case-folded ASCII: node * 128 + char -> next node (0: none).
+const trieNext: number[] = [0];
+const trieKey: Array<string | undefined> = [undefined];
+function addName(name: string, key: string): void {
+  let node = 0;
+  for (let i = 0; i < name.length; i++) {
+    const slot = node * 128 + name.charCodeAt(i);
+    if (!trieNext[slot]) {
+      trieNext[slot] = trieKey.length;
+      trieKey.push(undefined);
+      trieNext.length = trieKey.length * 128;
+    }
+    node = trieNext[slot]!;
+  }
+  trieKey[node] = key;
+}
+for (const name of KNOWN) addName(name, name);
+for (const [letter, key] of Object.entries(COMPACT)) addName(letter, key);
+const TRIE = Int32Array.from(trieNext, (n) => n ?? 0);
 
 export function headerKey(name: string): string {
-  const cached = keyCache.get(name);
-  if (cached !== undefined) return cached;
+  let node = 0;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    node = c < 128 ? TRIE[node * 128 + c]! : 0;
+    if (node === 0) break;
+  }
+  if (node !== 0) {
+    const key = trieKey[node];
+    if (key !== undefined) return key;
+  }
   const lower = name.toLowerCase();
-  const key = COMPACT[lower] ?? lower;
-  // The cache is bounded so that a flood of invented header names cannot grow it.
-  if (keyCache.size < 4096) keyCache.set(name, key);
-  return key;
+  return COMPACT[lower] ?? lower;
 }
 
 export function canonicalName(key: string): string {
@@ -64,7 +99,7 @@ export function isListHeader(key: string): boolean {
   return LIST_HEADERS.has(key);
 }
 
-/** Headers a message may carry once only (RFC 3261 §20 and RFC 4475 §3.1.2.13). */
-export const SINGLE_HEADERS: readonly string[] = [
-  "call-id", "from", "to", "cseq", "max-forwards", "content-length",
-];
+/** Headers a message may carry once only (RFC 3261 §20 and RFC 4475 §3.1.2.13), as bits of a mask. */
+export const SINGLE_HEADER_BIT: Readonly<Record<string, number>> = {
+  "call-id": 1, from: 2, to: 4, cseq: 8, "max-forwards": 16, "content-length": 32,
+};

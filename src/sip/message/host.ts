@@ -33,10 +33,6 @@ export function parseHostPort(s: string, start: number, code: ParseErrorCode, wh
     while (i < s.length && isHostnameChar(s.charCodeAt(i))) i++;
     if (i === start) fail(code, `Missing host in ${what}`);
     host = s.slice(start, i);
-    // RFC 5118 §4.2: an IPv6 address outside brackets is not a host.
-    if (s.charCodeAt(i) === 0x3a && isIPv6(s.slice(start).split(/[;>?\s]/)[0] ?? "")) {
-      fail(code, `IPv6 address without brackets in ${what}`);
-    }
   }
   if (s.charCodeAt(i) !== 0x3a /* : */) return [{ host }, i];
   i++;
@@ -49,7 +45,11 @@ export function parseHostPort(s: string, start: number, code: ParseErrorCode, wh
     if (port > 65535) fail(code, `Port out of range in ${what}`);
     i++;
   }
-  if (i === portStart) fail(code, `Empty port in ${what}`);
+  // RFC 5118 §4.2: an IPv6 address outside brackets is not a host and is refused
+  // here, as the text after its first colon is no port.
+  if (i === portStart || s.charCodeAt(i) === 0x3a) {
+    fail(code, s.charCodeAt(start) === 0x5b ? `Empty port in ${what}` : `Bad port (IPv6 address without brackets?) in ${what}`);
+  }
   return [{ host, port }, i];
 }
 

@@ -38,6 +38,11 @@ export function parseDecimal(value: string, what: string, max: number): number {
   return n;
 }
 
+/** RFC 4475 §3.1.2.4: an overlarge Max-Forwards may be treated as the default. */
+export function parseMaxForwards(value: string): number {
+  return Math.min(parseDecimal(value, "Max-Forwards", Infinity), 255);
+}
+
 function cached<T>(field: HeaderField, parse: (value: string) => T): T {
   if (field.parsed === undefined) field.parsed = parse(field.value);
   return field.parsed as T;
@@ -88,8 +93,7 @@ abstract class SipMessageBase {
 
   get maxForwards(): number | undefined {
     const field = this.headers.field("Max-Forwards");
-    // RFC 4475 §3.1.2.4: an overlarge Max-Forwards may be treated as the default.
-    return field && cached(field, (v) => Math.min(parseDecimal(v, "Max-Forwards", Infinity), 255));
+    return field && cached(field, parseMaxForwards);
   }
 
   header(name: string): string | undefined {

@@ -5,11 +5,13 @@
  * Header text is decoded as latin1 so that every octet survives a parse and
  * serialize round trip unchanged, whatever its encoding.
  */
-import { headerKey, SINGLE_HEADERS } from "./header-names.js";
-import { HeaderList, type HeaderField } from "./header-list.js";
-import { isToken, splitList } from "./lex.js";
+import { headerKey, SINGLE_HEADER_BIT } from "./header-names.js";
+import { HeaderList, makeField, type HeaderField } from "./header-list.js";
+import { isToken, isTokenChar, splitList } from "./lex.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "./limits.js";
-import { SipRequest, SipResponse, parseDecimal, type SipMessage } from "./message.js";
+import { SipRequest, SipResponse, parseCSeq, parseDecimal, parseMaxForwards, type SipMessage } from "./message.js";
+import { parseNameAddr } from "./name-addr.js";
+import { parseVia } from "./via.js";
 import { fail, SipParseError } from "./parse-error.js";
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
@@ -49,7 +51,7 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
   const startLine = lineEnd === -1 ? text : text.slice(0, lineEnd);
   if (startLine.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Start line too long");
 
-  const isResponse = startLine.length >= 4 && startLine.slice(0, 4).toUpperCase() === "SIP/";
+  const isResponse = /^SIP\//i.test(startLine);
   const request = isResponse ? undefined : parseRequestLine(startLine);
   const fields = lineEnd === -1 ? [] : splitHeaders(text, lineEnd + 2, limits);
   const message: SipMessage = request
@@ -64,7 +66,7 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
       // RFC 3261 §18.3: a datagram shorter than Content-Length is answered 400.
       if (bodyEnd > buf.length) fail("SIP_TRUNCATED_BODY", "Content-Length larger than the message body");
     }
-    message.body = buf.subarray(bodyStart, bodyEnd);
+    message.body = bodyEnd === bodyStart ? EMPTY : buf.subarray(bodyStart, bodyEnd);
     return message;
   } catch (err) {
     if (err instanceof SipParseError && request) err.partial = { method: request.method, fields };
@@ -74,9 +76,12 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
 
 function parseRequestLine(line: string): { method: string; uri: string } {
   // Request-Line = Method SP Request-URI SP SIP-Version CRLF: one SP, exactly.
-  const parts = line.split(" ");
-  if (parts.length !== 3) fail("SIP_BAD_START_LINE", "Malformed Request-Line");
-  const [method, uri, version] = parts as [string, string, string];
+  const sp1 = line.indexOf(" ");
+  const sp2 = sp1 === -1 ? -1 : line.indexOf(" ", sp1 + 1);
+  if (sp2 === -1 || line.indexOf(" ", sp2 + 1) !== -1) fail("SIP_BAD_START_LINE", "Malformed Request-Line");
+  const method = line.slice(0, sp1);
+  const uri = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
   if (!isToken(method)) fail("SIP_BAD_START_LINE", "Malformed method");
   checkVersion(version);
   if (!REQUEST_URI_START.test(uri)) fail("SIP_BAD_URI", "Malformed Request-URI");
@@ -90,6 +95,7 @@ function parseRequestLine(line: string): { method: string; uri: string } {
 }
 
 function checkVersion(version: string): void {
+  if (version === "SIP/2.0") return;
   if (!SIP_VERSION.test(version)) fail("SIP_BAD_VERSION", "Malformed SIP version");
   if (version.toUpperCase() !== "SIP/2.0") fail("SIP_UNSUPPORTED_VERSION", "Version Not Supported", 505);
 }
@@ -105,62 +111,97 @@ function parseStatusLine(line: string): [number, string] {
   return [Number(code), line.slice(sp2 + 1)];
 }
 
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
 function splitHeaders(text: string, from: number, limits: ParseLimits): HeaderField[] {
   const fields: HeaderField[] = [];
+  const n = text.length;
   let pos = from;
-  while (pos < text.length) {
+  while (pos < n) {
     let next = text.indexOf("\r\n", pos);
-    if (next === -1) next = text.length;
-    let line = text.slice(pos, next);
+    if (next === -1) next = n;
+    if (next - pos > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
+    // field-name is a token; RFC 3261 §7.3.1 allows LWS before the colon.
+    let i = pos;
+    while (i < next && isTokenChar(text.charCodeAt(i))) i++;
+    const name = text.slice(pos, i);
+    while (i < next && isWs(text.charCodeAt(i))) i++;
+    if (name.length === 0 || text.charCodeAt(i) !== 0x3a /* : */) fail("SIP_BAD_HEADER", "Malformed header line");
+    let start = i + 1;
+    while (start < next && isWs(text.charCodeAt(start))) start++;
+    let end = next;
+    while (end > start && isWs(text.charCodeAt(end - 1))) end--;
+    let value = text.slice(start, end);
     pos = next + 2;
     // RFC 3261 §7.3.1: a line starting with SP or HT continues the previous one (LWS).
-    while (pos < text.length && (text.charCodeAt(pos) === 0x20 || text.charCodeAt(pos) === 0x09)) {
+    while (pos < n && isWs(text.charCodeAt(pos))) {
       let cont = text.indexOf("\r\n", pos);
-      if (cont === -1) cont = text.length;
-      line = `${line.trimEnd()} ${text.slice(pos, cont).trimStart()}`;
+      if (cont === -1) cont = n;
+      const more = text.slice(pos, cont).trim();
+      if (more.length > 0) value = value.length === 0 ? more : `${value} ${more}`;
       pos = cont + 2;
-      if (line.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
+      if (value.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
     }
-    if (line.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
-    const colon = line.indexOf(":");
-    if (colon <= 0) fail("SIP_BAD_HEADER", "Header line without a name");
-    const name = line.slice(0, colon).trimEnd();
-    if (!isToken(name)) fail("SIP_BAD_HEADER", "Malformed header name");
-    const value = line.slice(colon + 1).trim();
     const key = headerKey(name);
     // Via is split into one field a value so that a proxy can pop the top one.
     if (key === "via" && value.indexOf(",") !== -1) {
-      for (const v of splitList(value, "SIP_BAD_VIA")) fields.push({ name, key, value: v });
+      for (const v of splitList(value, "SIP_BAD_VIA")) fields.push(makeField(name, key, v));
     } else {
-      fields.push({ name, key, value });
+      fields.push(makeField(name, key, value));
     }
     if (fields.length > limits.maxHeaders) fail("SIP_TOO_MANY_HEADERS", "Too many header fields");
   }
   return fields;
 }
 
+const REQUIRED = SINGLE_HEADER_BIT["call-id"]! | SINGLE_HEADER_BIT.from! | SINGLE_HEADER_BIT.to! | SINGLE_HEADER_BIT.cseq!;
+
 /**
  * RFC 3261 §8.2 and §16.3: the checks every element makes before it acts on a
- * message. Parsing the hot headers here caches their values on their fields.
+ * message, in one pass over the fields. The parsed values are cached on their
+ * fields, where the message's getters find them.
  */
 function checkHotHeaders(message: SipMessage): number | undefined {
-  const seen = new Set<string>();
+  let seen = 0;
+  let sawVia = false;
+  let contentLength: number | undefined;
   for (const f of message.headers.fields) {
-    if (!SINGLE_HEADERS.includes(f.key)) continue;
-    // RFC 4475 §3.1.2.13: several Call-ID, To, From, CSeq or Max-Forwards values are 400.
-    if (seen.has(f.key)) fail("SIP_DUPLICATE_HEADER", `More than one ${f.name} header`);
-    seen.add(f.key);
+    const bit = SINGLE_HEADER_BIT[f.key];
+    if (bit !== undefined) {
+      // RFC 4475 §3.1.2.13: several Call-ID, To, From, CSeq or Max-Forwards values are 400.
+      if (seen & bit) fail("SIP_DUPLICATE_HEADER", `More than one ${f.name} header`);
+      seen |= bit;
+    }
+    switch (f.key) {
+      case "via":
+        if (!sawVia) f.parsed = parseVia(f.value);
+        sawVia = true;
+        break;
+      case "from":
+      case "to":
+        f.parsed = parseNameAddr(f.value);
+        break;
+      case "call-id":
+        if (!CALL_ID.test(f.value)) fail("SIP_BAD_HEADER", "Malformed Call-ID");
+        break;
+      case "cseq":
+        f.parsed = parseCSeq(f.value);
+        break;
+      case "max-forwards":
+        f.parsed = parseMaxForwards(f.value);
+        break;
+      case "content-length":
+        // 2**24 is far past any message limit; a larger value is a lie, never an index.
+        contentLength = parseDecimal(f.value, "Content-Length", 2 ** 24);
+        break;
+    }
   }
-  void message.via;
-  void message.from;
-  void message.to;
-  if (!CALL_ID.test(message.callId)) fail("SIP_BAD_HEADER", "Malformed Call-ID");
-  const cseq = message.cseq;
-  if (message.kind === "request" && cseq.method !== message.method) {
+  if (!sawVia) fail("SIP_MISSING_HEADER", "Missing Via header");
+  if ((seen & REQUIRED) !== REQUIRED) fail("SIP_MISSING_HEADER", "Missing Call-ID, From, To or CSeq header");
+  if (message.kind === "request" && message.cseq.method !== message.method) {
     fail("SIP_CSEQ_MISMATCH", "CSeq method does not match the request method");
   }
-  void message.maxForwards;
-  const cl = message.headers.field("Content-Length");
-  // 2**24 is far past any message limit; a larger value is a lie, never an index.
-  return cl === undefined ? undefined : parseDecimal(cl.value, "Content-Length", 2 ** 24);
+  return contentLength;
 }

@@ -2,7 +2,7 @@
  * Building a response to a request, as a UAS does (RFC 3261 §8.2.6).
  */
 import { randomBytes } from "node:crypto";
-import { HeaderList, type HeaderField } from "./header-list.js";
+import { HeaderList, makeField, type HeaderField } from "./header-list.js";
 import { SipResponse, type SipRequest } from "./message.js";
 import type { PartialMessage } from "./parse-error.js";
 import { reasonPhrase } from "./status-codes.js";
@@ -21,7 +21,7 @@ const COPIED = new Set(["via", "from", "to", "call-id", "cseq"]);
 
 function withToTag(fields: HeaderField[], toTag: string | undefined): HeaderField[] {
   if (toTag === undefined) return fields;
-  return fields.map((f) => (f.key === "to" && !/;\s*tag\s*=/i.test(f.value) ? { name: f.name, key: f.key, value: `${f.value};tag=${toTag}` } : f));
+  return fields.map((f) => (f.key === "to" && !/;\s*tag\s*=/i.test(f.value) ? makeField(f.name, f.key, `${f.value};tag=${toTag}`) : f));
 }
 
 /**
@@ -45,5 +45,5 @@ export function createResponse(request: SipRequest, status: number, reason = rea
 export function createErrorResponse(partial: PartialMessage, status: number, reason: string): SipResponse | undefined {
   const fields = partial.fields.filter((f) => COPIED.has(f.key));
   if (!fields.some((f) => f.key === "via")) return undefined;
-  return new SipResponse(status, reason, new HeaderList(withToTag(fields.map((f) => ({ ...f })), newTag())), Buffer.alloc(0));
+  return new SipResponse(status, reason, new HeaderList(withToTag(fields.map((f) => makeField(f.name, f.key, f.value)), newTag())), Buffer.alloc(0));
 }
