@@ -46,3 +46,28 @@ export interface MessageSender {
 export function endpointKey(e: Endpoint): string {
   return `${e.transport}:${e.address}:${e.port}`;
 }
+
+/** A socket the transport layer listens on: what the core writes as its Via sent-by, Record-Route and Contact. */
+export interface LocalEndpoint {
+  readonly transport: TransportName;
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * RFC 3261 §18.2.2 and §19.1.2: the port used when a Via sent-by or a URI names
+ * none: 5060 for UDP and TCP, 5061 for TLS. WebSocket keeps the HTTP ports
+ * (RFC 6455 §3: 80 for ws, 443 for wss).
+ */
+export function defaultPort(transport: TransportName): number {
+  switch (transport) {
+    case "TLS":
+      return 5061;
+    case "WS":
+      return 80;
+    case "WSS":
+      return 443;
+    default:
+      return 5060;
+  }
+}

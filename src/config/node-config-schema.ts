@@ -1,0 +1,84 @@
+/**
+ * The schema of `config/strowger.yaml`, the node's own settings. Defaults live here;
+ * a file that states nothing still gives a working node (the embedded default).
+ */
+import { Type, type Static } from "@sinclair/typebox";
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+const Listener = Type.Object(
+  { port: Port, enabled: Type.Boolean({ default: true }) },
+  { additionalProperties: false },
+);
+
+const TlsListener = Type.Object(
+  {
+    port: Port,
+    /** PEM files, relative to the config folder. Without both, the listener stays off. */
+    certificate: Type.Optional(Type.String({ minLength: 1 })),
+    privateKey: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const NodeConfigSchema = Type.Object(
+  {
+    node: Type.Object(
+      {
+        /** Names this node in logs, call records and the cluster. */
+        name: Type.String({ minLength: 1, default: "strowger-1", pattern: "^[A-Za-z0-9_.-]+$" }),
+        /** The SIP domain the PBX serves: the host of users' addresses of record. */
+        domain: Type.String({ minLength: 1, default: "strowger.local" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    sip: Type.Object(
+      {
+        /** Addresses to listen on; the defaults are every IPv4 and IPv6 address. */
+        addresses: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ["0.0.0.0", "::"] }),
+        /** The address written in Via, Record-Route and Contact when listening on a wildcard. */
+        advertisedAddress: Type.Optional(Type.String({ minLength: 1 })),
+        udp: Type.Object(Listener.properties, { additionalProperties: false, default: { port: 5060 } }),
+        tcp: Type.Object(Listener.properties, { additionalProperties: false, default: { port: 5060 } }),
+        tls: Type.Object(TlsListener.properties, { additionalProperties: false, default: { port: 5061 } }),
+        /** RFC 7118 SIP over WebSocket (browser softphones). */
+        ws: Type.Object(Listener.properties, { additionalProperties: false, default: { port: 5066 } }),
+        wss: Type.Object(TlsListener.properties, { additionalProperties: false, default: { port: 5067 } }),
+        /** RFC 3261 §17.1.1.1 timer values in milliseconds. */
+        timers: Type.Object(
+          {
+            t1: Type.Integer({ minimum: 50, maximum: 10_000, default: 500 }),
+            t2: Type.Integer({ minimum: 500, maximum: 60_000, default: 4_000 }),
+            t4: Type.Integer({ minimum: 500, maximum: 60_000, default: 5_000 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        limits: Type.Object(
+          {
+            maxMessageBytes: Type.Integer({ minimum: 1_500, maximum: 1_048_576, default: 65_535 }),
+            maxHeaders: Type.Integer({ minimum: 16, maximum: 4_096, default: 256 }),
+            maxLineLength: Type.Integer({ minimum: 256, maximum: 65_535, default: 8_192 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        /** Close a TCP, TLS or WebSocket connection idle for this long. */
+        idleTimeoutSeconds: Type.Integer({ minimum: 10, maximum: 86_400, default: 600 }),
+        /** RFC 3261 §18.1.1: a UDP request within 200 octets of this goes over TCP. */
+        pathMtu: Type.Integer({ minimum: 576, maximum: 65_535, default: 1_500 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
+          { default: "info" },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type NodeConfig = Static<typeof NodeConfigSchema>;

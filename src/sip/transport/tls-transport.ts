@@ -1,0 +1,46 @@
+/** SIP over TLS (RFC 3261 §26.2.1): the stream transport with TLS sockets. */
+import { readFile } from "node:fs/promises";
+import { connect, createServer } from "node:tls";
+import type { ConnectionSettings } from "./connection.js";
+import { StreamTransport } from "./stream-transport.js";
+import type { PemSource, TlsOptions } from "./transport-options.js";
+
+/** Key, certificate and trusted roots, read once at start. */
+export interface TlsMaterial {
+  readonly key: Buffer;
+  readonly cert: Buffer;
+  readonly ca?: Buffer;
+  readonly rejectUnauthorized: boolean;
+}
+
+function pem(source: PemSource): Promise<Buffer> {
+  return typeof source === "string" ? readFile(source) : Promise.resolve(source);
+}
+
+export async function loadTlsMaterial(options: TlsOptions): Promise<TlsMaterial> {
+  const [key, cert, ca] = await Promise.all([pem(options.key), pem(options.cert), options.ca && pem(options.ca)]);
+  return { key, cert, ca: ca || undefined, rejectUnauthorized: options.rejectUnauthorized ?? true };
+}
+
+export function createTlsTransport(options: TlsOptions, material: TlsMaterial, settings: ConnectionSettings): StreamTransport {
+  return new StreamTransport(
+    {
+      name: "TLS",
+      createServer: (onSocket) => createServer({ key: material.key, cert: material.cert }, onSocket),
+      // RFC 5922 wants the peer's certificate to match who was dialled; Node checks it
+      // against the host given (an IP SAN for an address literal, a DNS name otherwise).
+      connect: (host, port) =>
+        connect({
+          host,
+          port,
+          ca: material.ca,
+          key: material.key,
+          cert: material.cert,
+          rejectUnauthorized: material.rejectUnauthorized,
+        }),
+      readyEvent: "secureConnect",
+    },
+    options,
+    settings,
+  );
+}
