@@ -6,7 +6,7 @@
  */
 import { HeaderList, type HeaderField } from "./header-list.js";
 import { nameAddrTag, parseNameAddr, type NameAddr } from "./name-addr.js";
-import { fail } from "./parse-error.js";
+import { fail, type ParseErrorCode } from "./parse-error.js";
 import { parseUri, type Uri } from "./uri.js";
 import { parseVia, type Via } from "./via.js";
 
@@ -31,10 +31,10 @@ export function parseCSeq(value: string): CSeq {
 }
 
 /** A non-negative decimal (Max-Forwards, Content-Length, Expires), or `fail`. */
-export function parseDecimal(value: string, what: string, max: number): number {
-  if (!DIGITS.test(value)) fail("SIP_BAD_HEADER", `Malformed ${what}`);
+export function parseDecimal(value: string, what: string, max: number, code: ParseErrorCode = "SIP_BAD_HEADER"): number {
+  if (!DIGITS.test(value)) fail(code, `Malformed ${what}`);
   const n = value.length > 15 ? Infinity : Number(value);
-  if (n > max) fail("SIP_BAD_HEADER", `${what} out of range`);
+  if (n > max) fail(code, `${what} out of range`);
   return n;
 }
 

@@ -194,7 +194,7 @@ function checkHotHeaders(message: SipMessage): number | undefined {
         break;
       case "content-length":
         // 2**24 is far past any message limit; a larger value is a lie, never an index.
-        contentLength = parseDecimal(f.value, "Content-Length", 2 ** 24);
+        contentLength = parseDecimal(f.value, "Content-Length", 2 ** 24, "SIP_BAD_CONTENT_LENGTH");
         break;
     }
   }

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/** The `strowger` command line. */
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config/config-error.js";
+import { checkCommand } from "./check-command.js";
+import { startCommand } from "./start-command.js";
+
+const USAGE = `Usage: strowger <command> [options]
+
+Commands:
+  start     Start a SIP node (UDP/TCP 5060, TLS 5061 when a certificate is set,
+            WebSocket 5066) on the config folder.
+  check     Validate the config folder and exit: 0 when it is good, 1 with
+            file, line and reason for each problem when it is not.
+
+Options:
+  --config DIR   config folder (default: ./config)
+  --port N       SIP UDP/TCP port (also STROWGER_SIP_PORT); TLS, WS and WSS
+                 move with it to N+1, N+6 and N+7, so that several nodes can
+                 share one machine
+  -h, --help     show this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: "string", default: "config" },
+      port: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    process.stdout.write(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const portText = values.port ?? process.env.STROWGER_SIP_PORT;
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port <= 65528)) {
+    process.stderr.write(`strowger: --port must be a whole number from 1 to 65528, not "${portText}"\n`);
+    return 2;
+  }
+  switch (command) {
+    case "start":
+      return startCommand({ configDir: values.config, port });
+    case "check":
+      return checkCommand({ configDir: values.config });
+    default:
+      process.stderr.write(`strowger: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`strowger: config refused\n${err.message}\n`);
+    else if (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`strowger: ${err.message}\n\n${USAGE}`);
+    } else process.stderr.write(`strowger: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = err instanceof ConfigError ? 1 : 2;
+  },
+);

@@ -1,0 +1,19 @@
+import type { SipRequest, SipResponse } from "../../sip/message/index.js";
+import type { Source } from "../../sip/transport/endpoint.js";
+import type { Logger } from "../../log/logger.js";
+
+/**
+ * A request as the PBX's stages see it: the message, where it came from, a logger
+ * that carries its Call-ID and branch, and the one way to answer it (through its
+ * server transaction, so retransmissions are absorbed).
+ */
+export interface IncomingRequest {
+  readonly request: SipRequest;
+  readonly source: Source;
+  readonly log: Logger;
+  respond(response: SipResponse): void;
+}
+
+/** A stage answers the request (`"handled"`) or passes it on (`"next"`). */
+export type StageResult = "handled" | "next";
+export type Stage = (incoming: IncomingRequest) => StageResult;
