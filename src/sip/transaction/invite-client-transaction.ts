@@ -17,9 +17,9 @@
  * |                            |                 |              |
  * |                1xx         V                 |              |
  * |                1xx to TU   +-----------+     |              |
- * |                +---------|           |     |  Transport   |
- * |                |         |Proceeding |-----|--Err.--------+
- * |                +-------->|           |     |  inform TU   |
+ * |                +---------|           |     |              |
+ * |                |         |Proceeding |     |              |
+ * |                +-------->|           |     |              |
  * |                          +-----------+ 2xx |              |
  * |         300-699             |    |     2xx to TU            |
  * |         ACK sent,  +--------+    +---------------+          |
@@ -148,7 +148,6 @@ export class InviteClientTransaction {
     // Each timer of this machine belongs to one state, so leaving a state stops them all.
     this.timers.clearAll();
     switch (to) {
-      case "calling":
       case "proceeding":
         // RFC 3261 §17.1.1.2: "In the "Proceeding" state, the client transaction SHOULD NOT
         // retransmit the request any longer"; Timer B only ends a transaction still Calling.
