@@ -71,7 +71,10 @@ export const NodeConfigSchema = Type.Object(
     log: Type.Object(
       {
         level: Type.Union(
-          ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
+          [
+            Type.Literal("fatal"), Type.Literal("error"), Type.Literal("warn"), Type.Literal("info"),
+            Type.Literal("debug"), Type.Literal("trace"), Type.Literal("silent"),
+          ],
           { default: "info" },
         ),
       },

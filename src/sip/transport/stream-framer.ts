@@ -48,7 +48,7 @@ function contentLength(head: string): number | string {
  * an error the framer is spent and ignores further input.
  */
 export class StreamFramer {
-  private buffer = EMPTY;
+  private buffer: Buffer = EMPTY;
   /** How far into `buffer` the search for the end of the header has already looked. */
   private scanned = 0;
   private failed = false;

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { connect, createServer } from "node:tls";
 import type { ConnectionSettings } from "./connection.js";
 import { StreamTransport } from "./stream-transport.js";
+import { systemCode, TransportError } from "./transport-error.js";
 import type { PemSource, TlsOptions } from "./transport-options.js";
 
 /** Key, certificate and trusted roots, read once at start. */
@@ -13,13 +14,26 @@ export interface TlsMaterial {
   readonly rejectUnauthorized: boolean;
 }
 
-function pem(source: PemSource): Promise<Buffer> {
-  return typeof source === "string" ? readFile(source) : Promise.resolve(source);
+async function pem(source: PemSource, what: string): Promise<Buffer> {
+  if (typeof source !== "string") return source;
+  try {
+    return await readFile(source);
+  } catch (err) {
+    throw new TransportError(
+      "SIP_TRANSPORT_LISTEN_FAILED",
+      `Cannot read the TLS ${what} file ${source} (${systemCode(err) ?? String(err)}): check the path and its permissions`,
+      { cause: err },
+    );
+  }
 }
 
 export async function loadTlsMaterial(options: TlsOptions): Promise<TlsMaterial> {
-  const [key, cert, ca] = await Promise.all([pem(options.key), pem(options.cert), options.ca && pem(options.ca)]);
-  return { key, cert, ca: ca || undefined, rejectUnauthorized: options.rejectUnauthorized ?? true };
+  const [key, cert, ca] = await Promise.all([
+    pem(options.key, "key"),
+    pem(options.cert, "certificate"),
+    options.ca === undefined ? undefined : pem(options.ca, "CA"),
+  ]);
+  return { key, cert, ca, rejectUnauthorized: options.rejectUnauthorized ?? true };
 }
 
 export function createTlsTransport(options: TlsOptions, material: TlsMaterial, settings: ConnectionSettings): StreamTransport {

@@ -36,7 +36,7 @@ export class WsConnection extends Connection {
     // Browser clients (SIP.js, JsSIP) send the RFC 5626 double-CRLF keep-alive as a
     // WebSocket message of its own and wait for the single-CRLF pong.
     if (isKeepAlive(data)) {
-      if (isPing(data)) this.ws.send(PONG);
+      if (isPing(data)) this.ws.send(PONG, { binary: false });
       return;
     }
     this.events.message(this, data);

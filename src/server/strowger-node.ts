@@ -1,0 +1,102 @@
+/**
+ * A Strowger node: the transports, the transaction layer and the request pipeline,
+ * wired together from the config. This is the composition root; the layers below
+ * know nothing of each other beyond their interfaces.
+ */
+import type { NodeConfig } from "../config/node-config-schema.js";
+import type { Logger } from "../log/logger.js";
+import { cancelHandler } from "../pbx/pipeline/cancel-handler.js";
+import { RequestPipeline } from "../pbx/pipeline/request-pipeline.js";
+import { createErrorResponse, type SipParseError, type SipRequest } from "../sip/message/index.js";
+import { TransactionLayer } from "../sip/transaction/index.js";
+import { TransportLayer, type Inbound, type LocalEndpoint, type Source } from "../sip/transport/index.js";
+import { transportOptions } from "./transport-options-from-config.js";
+
+export interface NodeOptions {
+  readonly config: NodeConfig;
+  readonly configDir: string;
+  readonly log: Logger;
+  /** Overrides the configured SIP ports (`--port`); 0 takes free ports (tests). */
+  readonly port?: number;
+}
+
+export class StrowgerNode {
+  readonly pipeline = new RequestPipeline();
+  private readonly transactions: TransactionLayer;
+  private strays = 0;
+
+  private constructor(
+    private readonly transport: TransportLayer,
+    private readonly log: Logger,
+    config: NodeConfig,
+  ) {
+    this.transactions = new TransactionLayer(transport, {
+      timers: config.sip.timers,
+      onServerFailure: (tx, failure) =>
+        log.warn({ callId: tx.request.callId, branch: tx.request.via.branch, failure: failure.kind }, "server transaction failed"),
+    });
+    this.pipeline.uas.register("CANCEL", cancelHandler((cancel) => this.transactions.findInviteForCancel(cancel)));
+    transport.setHandlers({
+      onMessage: (inbound) => this.receive(inbound),
+      onParseError: (error, source) => this.refuse(error, source),
+    });
+  }
+
+  static async start(options: NodeOptions): Promise<StrowgerNode> {
+    const transport = new TransportLayer(transportOptions(options.config, options.configDir, options.port));
+    const node = new StrowgerNode(transport, options.log, options.config);
+    await transport.start();
+    for (const l of transport.listening()) options.log.info({ transport: l.transport, address: l.address, port: l.port }, "listening");
+    return node;
+  }
+
+  listening(): LocalEndpoint[] {
+    return this.transport.listening();
+  }
+
+  counters() {
+    return { ...this.transport.counters(), transactions: this.transactions.size, strayResponses: this.strays };
+  }
+
+  async stop(): Promise<void> {
+    await this.transport.close();
+  }
+
+  private receive({ message, source }: Inbound): void {
+    if (message.kind === "response") {
+      // RFC 6026 §8.9: a response that matches no client transaction is discarded.
+      if (this.transactions.receiveResponse(message) === "stray") this.strays++;
+      return;
+    }
+    const disposition = this.transactions.receiveRequest(message, source);
+    if (disposition.kind !== "new") return;
+    const tx = disposition.transaction;
+    this.pipeline.handle({
+      request: message,
+      source,
+      log: this.requestLogger(message, source),
+      respond: (response) => tx.respond(response),
+    });
+  }
+
+  private requestLogger(request: SipRequest, source: Source): Logger {
+    const log = this.log.child({ callId: request.callId, branch: request.via.branch });
+    log.debug({ method: request.method, transport: source.transport, from: `${source.address}:${source.port}` }, "request");
+    return log;
+  }
+
+  /**
+   * A request that did not parse is answered statelessly with the status its
+   * defect calls for (400, 505, 513) when enough of it was read to address a
+   * response; anything else is dropped, and counted by the transport layer.
+   */
+  private refuse(error: SipParseError, source: Source): void {
+    const response = error.partial && createErrorResponse(error.partial, error.status, error.reason);
+    const callId = error.partial?.fields.find((f) => f.key === "call-id")?.value;
+    this.log.info({ callId, code: error.code, reason: error.reason, from: `${source.address}:${source.port}`, answered: !!response }, "malformed message");
+    if (!response) return;
+    this.transport.sendResponse(response, source).catch((err: unknown) => {
+      this.log.warn({ callId, err }, "could not send the error response");
+    });
+  }
+}
