@@ -45,36 +45,42 @@ const KNOWN = [
 
 // A trie over case-folded ASCII: node * 128 + char -> next node (0: none).
 const trieNext: number[] = [0];
-const trieKey: Array<string | undefined> = [undefined];
+const trieKeys: Array<string | undefined> = [undefined];
 function addName(name: string, key: string): void {
   let node = 0;
   for (let i = 0; i < name.length; i++) {
     const slot = node * 128 + name.charCodeAt(i);
     if (!trieNext[slot]) {
-      trieNext[slot] = trieKey.length;
-      trieKey.push(undefined);
-      trieNext.length = trieKey.length * 128;
+      trieNext[slot] = trieKeys.length;
+      trieKeys.push(undefined);
+      trieNext.length = trieKeys.length * 128;
     }
     node = trieNext[slot]!;
   }
-  trieKey[node] = key;
+  trieKeys[node] = key;
 }
 for (const name of KNOWN) addName(name, name);
 for (const [letter, key] of Object.entries(COMPACT)) addName(letter, key);
 const TRIE = Int32Array.from(trieNext, (n) => n ?? 0);
 
+/** One step of the known-names trie (root 0), case-folded; -1 means "not a known name" and stays -1. */
+export function trieStep(node: number, c: number): number {
+  if (node < 0) return -1;
+  if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+  const next = c < 128 ? TRIE[node * 128 + c]! : 0;
+  return next === 0 ? -1 : next;
+}
+
+/** The key of the known name ending at `node`, if one does. */
+export function trieKey(node: number): string | undefined {
+  return node > 0 ? trieKeys[node] : undefined;
+}
+
 export function headerKey(name: string): string {
   let node = 0;
-  for (let i = 0; i < name.length; i++) {
-    let c = name.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    node = c < 128 ? TRIE[node * 128 + c]! : 0;
-    if (node === 0) break;
-  }
-  if (node !== 0) {
-    const key = trieKey[node];
-    if (key !== undefined) return key;
-  }
+  for (let i = 0; i < name.length && node >= 0; i++) node = trieStep(node, name.charCodeAt(i));
+  const key = trieKey(node);
+  if (key !== undefined) return key;
   const lower = name.toLowerCase();
   return COMPACT[lower] ?? lower;
 }

@@ -5,11 +5,11 @@
  * Header text is decoded as latin1 so that every octet survives a parse and
  * serialize round trip unchanged, whatever its encoding.
  */
-import { headerKey, SINGLE_HEADER_BIT } from "./header-names.js";
+import { headerKey, SINGLE_HEADER_BIT, trieKey, trieStep } from "./header-names.js";
 import { HeaderList, makeField, type HeaderField } from "./header-list.js";
 import { isToken, isTokenChar, splitList } from "./lex.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "./limits.js";
-import { SipRequest, SipResponse, parseCSeq, parseDecimal, parseMaxForwards, type SipMessage } from "./message.js";
+import { SipRequest, SipResponse, parseCSeq, parseDecimal, parseMaxForwards, type CSeq, type SipMessage } from "./message.js";
 import { parseNameAddr } from "./name-addr.js";
 import { parseVia } from "./via.js";
 import { fail, SipParseError } from "./parse-error.js";
@@ -123,9 +123,16 @@ function splitHeaders(text: string, from: number, limits: ParseLimits): HeaderFi
     let next = text.indexOf("\r\n", pos);
     if (next === -1) next = n;
     if (next - pos > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
-    // field-name is a token; RFC 3261 §7.3.1 allows LWS before the colon.
+    // field-name is a token; RFC 3261 §7.3.1 allows LWS before the colon. The
+    // name is looked up in the known-names trie as it is scanned.
     let i = pos;
-    while (i < next && isTokenChar(text.charCodeAt(i))) i++;
+    let node = 0;
+    while (i < next) {
+      const c = text.charCodeAt(i);
+      if (!isTokenChar(c)) break;
+      node = trieStep(node, c);
+      i++;
+    }
     const name = text.slice(pos, i);
     while (i < next && isWs(text.charCodeAt(i))) i++;
     if (name.length === 0 || text.charCodeAt(i) !== 0x3a /* : */) fail("SIP_BAD_HEADER", "Malformed header line");
@@ -144,7 +151,7 @@ function splitHeaders(text: string, from: number, limits: ParseLimits): HeaderFi
       pos = cont + 2;
       if (value.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
     }
-    const key = headerKey(name);
+    const key = trieKey(node) ?? headerKey(name);
     // Via is split into one field a value so that a proxy can pop the top one.
     if (key === "via" && value.indexOf(",") !== -1) {
       for (const v of splitList(value, "SIP_BAD_VIA")) fields.push(makeField(name, key, v));
@@ -167,6 +174,7 @@ function checkHotHeaders(message: SipMessage): number | undefined {
   let seen = 0;
   let sawVia = false;
   let contentLength: number | undefined;
+  let cseq: CSeq | undefined;
   for (const f of message.headers.fields) {
     const bit = SINGLE_HEADER_BIT[f.key];
     if (bit !== undefined) {
@@ -187,7 +195,7 @@ function checkHotHeaders(message: SipMessage): number | undefined {
         if (!CALL_ID.test(f.value)) fail("SIP_BAD_HEADER", "Malformed Call-ID");
         break;
       case "cseq":
-        f.parsed = parseCSeq(f.value);
+        f.parsed = cseq = parseCSeq(f.value);
         break;
       case "max-forwards":
         f.parsed = parseMaxForwards(f.value);
@@ -200,7 +208,7 @@ function checkHotHeaders(message: SipMessage): number | undefined {
   }
   if (!sawVia) fail("SIP_MISSING_HEADER", "Missing Via header");
   if ((seen & REQUIRED) !== REQUIRED) fail("SIP_MISSING_HEADER", "Missing Call-ID, From, To or CSeq header");
-  if (message.kind === "request" && message.cseq.method !== message.method) {
+  if (message.kind === "request" && cseq!.method !== message.method) {
     fail("SIP_CSEQ_MISMATCH", "CSeq method does not match the request method");
   }
   return contentLength;
