@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config-error.js";
 import { checkCommand } from "./check-command.js";
 import { startCommand } from "./start-command.js";
+import { usersImportCommand } from "./users-import-command.js";
 
 const USAGE = `Usage: strowger <command> [options]
 
@@ -12,6 +13,10 @@ Commands:
             WebSocket 5066) on the config folder.
   check     Validate the config folder and exit: 0 when it is good, 1 with
             file, line and reason for each problem when it is not.
+  users import FILE.csv
+            Merge users from a CSV (header: extension,ddi,name,organisation,
+            site,class,password) into users.yaml; passwords are stored only as
+            HA1 digests. Nothing is written unless every row passes.
 
 Options:
   --config DIR   config folder (default: ./config)
@@ -47,6 +52,14 @@ async function main(argv: string[]): Promise<number> {
       return startCommand({ configDir: values.config, port });
     case "check":
       return checkCommand({ configDir: values.config });
+    case "users": {
+      const [, action, csvFile] = positionals;
+      if (action !== "import" || csvFile === undefined) {
+        process.stderr.write(`strowger: usage: strowger users import FILE.csv [--config DIR]\n`);
+        return 2;
+      }
+      return usersImportCommand({ configDir: values.config, csvFile });
+    }
     default:
       process.stderr.write(`strowger: unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -1,4 +1,4 @@
-import { loadConfig } from "../config/load-config.js";
+import { loadConfig } from "../server/load-config.js";
 import { createLogger } from "../log/logger.js";
 import { StrowgerNode } from "../server/strowger-node.js";
 

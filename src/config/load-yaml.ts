@@ -32,7 +32,19 @@ function lineOf(doc: Document, lines: LineCounter, pointer: string): number {
   return 1;
 }
 
+/** A validated file, with the line of any setting in it, for checks past the schema. */
+export interface ValidatedYaml<T> {
+  readonly value: T;
+  readonly file: string;
+  /** The line of the setting at a JSON pointer (`/users/3/ddi`). */
+  lineOf(pointer: string): number;
+}
+
 export function validateYaml<S extends TSchema>(schema: S, text: string, file: string): Static<S> {
+  return validateYamlWithLines(schema, text, file).value;
+}
+
+export function validateYamlWithLines<S extends TSchema>(schema: S, text: string, file: string): ValidatedYaml<Static<S>> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -49,10 +61,14 @@ export function validateYaml<S extends TSchema>(schema: S, text: string, file: s
     if (problems.length >= 20) break;
   }
   if (problems.length > 0) throw new ConfigError("CONFIG_INVALID", problems);
-  return deepFreeze(value as Static<S>);
+  return { value: deepFreeze(value as Static<S>), file, lineOf: (pointer) => lineOf(doc, lines, pointer) };
 }
 
 export async function loadYamlFile<S extends TSchema>(schema: S, file: string): Promise<Static<S>> {
+  return validateYamlWithLines(schema, await readConfigFile(file), file).value;
+}
+
+export async function readConfigFile(file: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -60,5 +76,5 @@ export async function loadYamlFile<S extends TSchema>(schema: S, file: string): 
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (err as Error).message;
     throw new ConfigError("CONFIG_NOT_FOUND", [{ file, line: 0, path: "", reason }]);
   }
-  return validateYaml(schema, text, file);
+  return text;
 }
