@@ -95,7 +95,14 @@ export class StrowgerNode {
     const callId = error.partial?.fields.find((f) => f.key === "call-id")?.value;
     this.log.info({ callId, code: error.code, reason: error.reason, from: `${source.address}:${source.port}`, answered: !!response }, "malformed message");
     if (!response) return;
-    this.transport.sendResponse(response, source).catch((err: unknown) => {
+    let viaReadable = true;
+    try {
+      void response.via;
+    } catch {
+      viaReadable = false;
+    }
+    const sent = viaReadable ? this.transport.sendResponse(response, source) : this.transport.replyToSource(response, source);
+    sent.catch((err: unknown) => {
       this.log.warn({ callId, err }, "could not send the error response");
     });
   }

@@ -52,8 +52,20 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
   if (startLine.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Start line too long");
 
   const isResponse = /^SIP\//i.test(startLine);
-  const request = isResponse ? undefined : parseRequestLine(startLine);
+  let request: { method: string; uri: string } | undefined;
+  let startLineError: unknown;
+  try {
+    request = isResponse ? undefined : parseRequestLine(startLine);
+  } catch (err) {
+    startLineError = err;
+  }
   const fields = lineEnd === -1 ? [] : splitHeaders(text, lineEnd + 2, limits);
+  if (startLineError !== undefined) {
+    // A bad Request-Line is still answered (400, or 505 for the version) when the
+    // headers can be read: they say where the response goes.
+    if (startLineError instanceof SipParseError) startLineError.partial = { method: startLine.split(" ")[0] ?? "", fields };
+    throw startLineError;
+  }
   const message: SipMessage = request
     ? new SipRequest(request.method, request.uri, new HeaderList(fields), EMPTY)
     : new SipResponse(...parseStatusLine(startLine), new HeaderList(fields), EMPTY);

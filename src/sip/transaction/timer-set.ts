@@ -16,13 +16,14 @@ export class TimerSet<Name extends string> {
       fire();
       return;
     }
-    this.running.set(
-      name,
-      setTimeout(() => {
-        this.running.delete(name);
-        fire();
-      }, ms),
-    );
+    const handle = setTimeout(() => {
+      this.running.delete(name);
+      fire();
+    }, ms);
+    // A transaction's timers never keep the process alive on their own: a stopped
+    // node exits at once rather than waiting out Timer J's 32 s.
+    handle.unref();
+    this.running.set(name, handle);
   }
 
   clear(name: Name): void {

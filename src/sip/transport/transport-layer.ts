@@ -177,6 +177,23 @@ export class TransportLayer implements MessageSender {
     await this.sendOn(connection, data);
   }
 
+  /**
+   * A stateless answer to a request whose Via cannot be read (RFC 4475 §3.1.2.1
+   * badinv01 still wants its 400): back over the connection it came on, or for a
+   * datagram to the address and port it came from, as RFC 3581 rport would.
+   */
+  async replyToSource(response: SipResponse, source: Source): Promise<void> {
+    this.assertOpen();
+    const data = serialize(response);
+    if (source.transport === "UDP") {
+      await this.sendDatagram(data, source, { transport: "UDP", address: source.localAddress, port: source.localPort });
+      return;
+    }
+    const connection = source.connectionId === undefined ? undefined : this.table.byId(source.connectionId);
+    if (!connection) throw new TransportError("SIP_TRANSPORT_CONNECTION_GONE", "The connection the request came on has closed");
+    await this.sendOn(connection, data);
+  }
+
   /** Closes every listener and connection. Sends after this reject. */
   async close(): Promise<void> {
     if (this.state === "closed") return;
