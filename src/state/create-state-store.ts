@@ -1,0 +1,34 @@
+import { MemoryStateStore } from "./memory-state-store.js";
+import type { RedisSentinelSettings } from "./redis-connection.js";
+import { RedisStateStore } from "./redis-state-store.js";
+import type { StateStore } from "./state-store.js";
+
+export interface StateStoreSettings {
+  /** `redis://host:port/db`: the pair's shared Redis. */
+  readonly redisUrl?: string;
+  /** Redis through Sentinel; with `redisUrl` too, the URL gives only credentials and db. */
+  readonly sentinel?: RedisSentinelSettings;
+  /** Prefix of every Redis key (default `strowger:`). */
+  readonly keyPrefix?: string;
+  readonly commandTimeoutMs?: number;
+  /** Epoch ms; tests pass a fake. */
+  readonly clock?: () => number;
+}
+
+/**
+ * The store a node runs on: Redis when the settings name one (a URL or Sentinel), else
+ * the embedded memory store, so a node with no settings works alone.
+ */
+export function createStateStore(settings: StateStoreSettings = {}): StateStore {
+  const { redisUrl, sentinel, keyPrefix, commandTimeoutMs, clock } = settings;
+  if (redisUrl === undefined && sentinel === undefined) {
+    return new MemoryStateStore(clock === undefined ? {} : { clock });
+  }
+  return new RedisStateStore({
+    ...(redisUrl !== undefined && { url: redisUrl }),
+    ...(sentinel !== undefined && { sentinel }),
+    ...(keyPrefix !== undefined && { keyPrefix }),
+    ...(commandTimeoutMs !== undefined && { commandTimeoutMs }),
+    ...(clock !== undefined && { clock }),
+  });
+}

@@ -1,0 +1,10 @@
+/** The state layer's public face: what `src/pbx` and the node's composition root import. */
+export type { Binding, BindingSource } from "./binding.js";
+export { isLive } from "./binding.js";
+export { bindingKey } from "./binding-key.js";
+export type { BindingCounts, BindingsUpdate, BindingsUpdated, StateHealth, StateHealthState, StateStore, UpdateRefusal } from "./state-store.js";
+export { StateError, type StateErrorCode } from "./state-error.js";
+export { createStateStore, type StateStoreSettings } from "./create-state-store.js";
+export { MemoryStateStore, type MemoryStateStoreOptions } from "./memory-state-store.js";
+export { RedisStateStore, type RedisStateStoreOptions } from "./redis-state-store.js";
+export type { RedisConnectionSettings, RedisSentinelSettings } from "./redis-connection.js";

@@ -1,0 +1,41 @@
+/**
+ * Every Redis key the store uses, in one place; `README.md` documents each one's type,
+ * TTL and writer. All keys share a prefix (default `strowger:`) so one Redis can serve
+ * several clusters, or sit beside other applications.
+ */
+export class RedisKeys {
+  /** Sorted set of `<aor> <binding key>` scored by the binding's expiresAt. */
+  readonly bindingIndex: string;
+  /** Sorted set of AORs scored by their latest binding's expiresAt. */
+  readonly aorIndex: string;
+
+  constructor(readonly prefix: string) {
+    this.bindingIndex = `${prefix}index:bindings`;
+    this.aorIndex = `${prefix}index:aors`;
+  }
+
+  /** String: the AOR's bindings as JSON (`binding-codec.ts`). */
+  aor(aor: string): string {
+    return `${this.prefix}aor:${aor}`;
+  }
+
+  /** The member of `bindingIndex` for one binding. AORs hold no space, so the split is unambiguous. */
+  bindingMember(aor: string, bindingKey: string): string {
+    return `${aor} ${bindingKey}`;
+  }
+
+  /** Hash {nc, expiresAt}: the highest nonce count accepted for the nonce. */
+  nonce(nonce: string): string {
+    return `${this.prefix}nonce:${nonce}`;
+  }
+
+  /** Hash {count, windowEndsAt}: failed authentications of the key in its current window. */
+  failures(key: string): string {
+    return `${this.prefix}failures:${key}`;
+  }
+
+  /** String: epoch ms at which the key's block ends. */
+  block(key: string): string {
+    return `${this.prefix}block:${key}`;
+  }
+}

@@ -1,0 +1,86 @@
+import { LuaScript } from "./lua-script.js";
+
+/**
+ * The Lua scripts of the Redis store. Each takes the node's clock reading as an
+ * argument and compares it with an expiry kept in the value, so both nodes decide
+ * "expired" by the same rule as the memory store; the PEXPIRE they set (a grace period
+ * later) only reclaims memory.
+ */
+
+/**
+ * Compare-and-set of one AOR's bindings, with the expiry indexes kept in step.
+ * KEYS: 1 the AOR's key, 2 the binding index, 3 the AOR index.
+ * ARGV: 1 "1" if the key was read present, else "0"; 2 the value read;
+ *       3 the new value, "" to delete the key; 4 the key's TTL in ms;
+ *       5 the AOR's latest expiresAt; 6 the AOR (its member in the AOR index);
+ *       7 prune index entries scored below this; 8 R, the number of binding members
+ *       to remove; then R members; then (expiresAt, member) pairs to add.
+ * Returns 1 when written, 0 when the key changed since it was read.
+ */
+export const casBindings = new LuaScript(`
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[3], ARGV[6])
+else
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
+end
+local removed = tonumber(ARGV[8])
+for i = 9, 8 + removed do
+  redis.call('ZREM', KEYS[2], ARGV[i])
+end
+for i = 9 + removed, #ARGV, 2 do
+  redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[7])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[7])
+return 1
+`);
+
+/**
+ * Accepts a nonce count only if greater than the last accepted, while that is unexpired.
+ * KEYS: 1 the nonce's key. ARGV: 1 nc, 2 now, 3 the state's new expiresAt, 4 key TTL ms.
+ * Returns 1 when accepted, 0 for a replay.
+ */
+export const useNonceCount = new LuaScript(`
+local seen = redis.call('HMGET', KEYS[1], 'nc', 'expiresAt')
+if seen[1] and tonumber(ARGV[2]) < tonumber(seen[2]) and tonumber(ARGV[1]) <= tonumber(seen[1]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'nc', ARGV[1], 'expiresAt', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`);
+
+/**
+ * Counts a failure in the key's window, opening a new window when the last has ended.
+ * KEYS: 1 the failures key. ARGV: 1 now, 2 the end of a window opened now, 3 key TTL ms.
+ * Returns the count in the window.
+ */
+export const recordFailure = new LuaScript(`
+local window = redis.call('HMGET', KEYS[1], 'count', 'windowEndsAt')
+if window[1] and tonumber(ARGV[1]) < tonumber(window[2]) then
+  return redis.call('HINCRBY', KEYS[1], 'count', 1)
+end
+redis.call('HSET', KEYS[1], 'count', 1, 'windowEndsAt', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`);
+
+/**
+ * Sets a block unless a longer one is in place: a block only grows, so two nodes
+ * blocking the same key at once keep the longer.
+ * KEYS: 1 the block key. ARGV: 1 the block's end, 2 key TTL ms.
+ */
+export const extendBlock = new LuaScript(`
+local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if current >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`);

@@ -1,0 +1,270 @@
+import { setTimeout as delay } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import { isLive, type Binding } from "./binding.js";
+import { acceptBindings } from "./accept-bindings.js";
+import { decodeBindings, encodeBindings } from "./binding-codec.js";
+import { checkInstant, checkPositiveInteger } from "./check-argument.js";
+import { HealthTracker } from "./health-tracker.js";
+import { KeyedMutex } from "./keyed-mutex.js";
+import { connectRedis, type RedisConnectionSettings } from "./redis-connection.js";
+import { RedisKeys } from "./redis-keys.js";
+import * as scripts from "./redis-scripts.js";
+import { StateError } from "./state-error.js";
+import type { BindingCounts, BindingsUpdate, BindingsUpdated, StateHealth, StateStore, UpdateRefusal } from "./state-store.js";
+
+export interface RedisStateStoreOptions extends RedisConnectionSettings {
+  /** An ioredis client to use instead of `url`/`sentinel`; the store does not close it. */
+  readonly client?: Redis;
+  /** Prefix of every key (default `strowger:`). */
+  readonly keyPrefix?: string;
+  /** Epoch ms; tests pass a fake. Both nodes' clocks must agree (NTP). */
+  readonly clock?: () => number;
+  /** Compare-and-set attempts of one AOR update before STATE_CONFLICT (default 8). */
+  readonly maxUpdateAttempts?: number;
+  /**
+   * How long after its expiry Redis keeps a value (default 10 s). Expiry is decided by
+   * the nodes' clocks, not by Redis; the grace keeps a value for a node whose clock
+   * lags a little, and TTLs are relative (PEXPIRE, not PEXPIREAT) so Redis's own clock
+   * does not matter.
+   */
+  readonly expiryGraceMs?: number;
+}
+
+const DEFAULT_KEY_PREFIX = "strowger:";
+const DEFAULT_MAX_UPDATE_ATTEMPTS = 8;
+const DEFAULT_EXPIRY_GRACE_MS = 10_000;
+
+/**
+ * The state store of an active-active pair: every node reads and writes the same Redis
+ * (directly, or through Sentinel), so a phone registered through one node is reachable
+ * through the other at once. The key layout is in README.md.
+ *
+ * One AOR update is an optimistic transaction: read the AOR's value, run the pure
+ * callback, then a Lua compare-and-set writes the new value only if the key still holds
+ * what was read, else read and run again. WATCH/MULTI would do the same but WATCH
+ * belongs to a connection, and this node shares one connection among all its
+ * requests: another request's EXEC would drop this one's WATCH. Updates of one AOR from
+ * this node are queued (`KeyedMutex`), so the race is only ever with the other node.
+ */
+export class RedisStateStore implements StateStore {
+  readonly backend = "redis" as const;
+  private readonly redis: Redis;
+  private readonly ownsClient: boolean;
+  private readonly keys: RedisKeys;
+  private readonly clock: () => number;
+  private readonly maxUpdateAttempts: number;
+  private readonly graceMs: number;
+  private readonly target: string;
+  private readonly tracker: HealthTracker;
+  private readonly aorQueue = new KeyedMutex();
+  private readonly detach: () => void;
+
+  constructor(options: RedisStateStoreOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.keys = new RedisKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+    this.maxUpdateAttempts = options.maxUpdateAttempts ?? DEFAULT_MAX_UPDATE_ATTEMPTS;
+    this.graceMs = options.expiryGraceMs ?? DEFAULT_EXPIRY_GRACE_MS;
+    checkPositiveInteger("maxUpdateAttempts", this.maxUpdateAttempts);
+    checkPositiveInteger("expiryGraceMs", this.graceMs);
+    if (options.client !== undefined) {
+      this.redis = options.client;
+      this.ownsClient = false;
+      this.target = describeClient(options.client);
+    } else {
+      const { client, target } = connectRedis(options);
+      this.redis = client;
+      this.ownsClient = true;
+      this.target = target;
+    }
+    this.tracker = new HealthTracker("redis", this.redis.status === "ready" ? "ready" : "connecting", this.clock, this.target);
+    this.detach = this.followConnection();
+  }
+
+  // ---- Location service ----------------------------------------------------------
+
+  async getBindings(aor: string, now = this.clock()): Promise<readonly Binding[]> {
+    this.assertOpen();
+    const key = this.keys.aor(aor);
+    const raw = await this.command("read the bindings of " + aor, () => this.redis.get(key));
+    return raw === null ? [] : decodeBindings(raw, aor, key).filter((b) => isLive(b, now));
+  }
+
+  async updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R> {
+    this.assertOpen();
+    return this.aorQueue.run(aor, async () => {
+      for (let attempt = 1; attempt <= this.maxUpdateAttempts; attempt++) {
+        const outcome = await this.tryUpdate(aor, update);
+        if (outcome !== "conflict") return outcome;
+        // The other node wrote between our read and our write. A short random pause
+        // keeps the two from colliding again in lockstep.
+        await delay(Math.random() * attempt * 2);
+      }
+      throw new StateError(
+        "STATE_CONFLICT",
+        `the bindings of ${aor} changed under every one of ${this.maxUpdateAttempts} attempts to update them; the phone's retry will go through`,
+      );
+    });
+  }
+
+  private async tryUpdate<R extends UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R | "conflict"> {
+    const key = this.keys.aor(aor);
+    const raw = await this.command("read the bindings of " + aor, () => this.redis.get(key));
+    const stored = raw === null ? [] : decodeBindings(raw, aor, key);
+    const now = this.clock();
+    const previous = stored.filter((b) => isLive(b, now));
+    const result = update(previous, now);
+    if (!Array.isArray(result)) return result as R;
+    const bindings = acceptBindings(aor, result as readonly Binding[], now);
+
+    // The binding index follows the set: members of bindings no longer stored go (the
+    // expired ones too), every stored binding is (re)scored by its expiry.
+    const kept = new Set(bindings.map((b) => b.key));
+    const removed = stored.filter((b) => !kept.has(b.key)).map((b) => this.keys.bindingMember(aor, b.key));
+    const added = bindings.flatMap((b) => [b.expiresAt, this.keys.bindingMember(aor, b.key)]);
+    const latest = Math.max(0, ...bindings.map((b) => b.expiresAt));
+    const written = await this.command("update the bindings of " + aor, () =>
+      scripts.casBindings.run(
+        this.redis,
+        [key, this.keys.bindingIndex, this.keys.aorIndex],
+        [
+          raw === null ? "0" : "1",
+          raw ?? "",
+          bindings.length === 0 ? "" : encodeBindings(bindings),
+          bindings.length === 0 ? 0 : latest - now + this.graceMs,
+          latest,
+          aor,
+          now - this.graceMs,
+          removed.length,
+          ...removed,
+          ...added,
+        ],
+      ),
+    );
+    return written === 1 ? { kind: "updated", bindings, previous } : "conflict";
+  }
+
+  async countBindings(): Promise<BindingCounts> {
+    this.assertOpen();
+    const live = `(${this.clock()}`; // scores above now: expiresAt > now
+    const [aors, bindings] = await this.command("count the bindings", () =>
+      Promise.all([this.redis.zcount(this.keys.aorIndex, live, "+inf"), this.redis.zcount(this.keys.bindingIndex, live, "+inf")]),
+    );
+    return { aors, bindings };
+  }
+
+  // ---- Digest nonce counts -------------------------------------------------------
+
+  async useNonceCount(nonce: string, nc: number, ttlMs: number): Promise<boolean> {
+    checkPositiveInteger("nc", nc);
+    checkPositiveInteger("ttlMs", ttlMs);
+    this.assertOpen();
+    const now = this.clock();
+    const accepted = await this.command("check a nonce count", () =>
+      scripts.useNonceCount.run(this.redis, [this.keys.nonce(nonce)], [nc, now, now + ttlMs, ttlMs + this.graceMs]),
+    );
+    return accepted === 1;
+  }
+
+  // ---- Failed authentication -----------------------------------------------------
+
+  async recordFailure(key: string, windowMs: number): Promise<number> {
+    checkPositiveInteger("windowMs", windowMs);
+    this.assertOpen();
+    const now = this.clock();
+    const count = await this.command("count a failed authentication", () =>
+      scripts.recordFailure.run(this.redis, [this.keys.failures(key)], [now, now + windowMs, windowMs + this.graceMs]),
+    );
+    return Number(count);
+  }
+
+  async clearFailures(key: string): Promise<void> {
+    this.assertOpen();
+    await this.command("clear failed authentications", () => this.redis.del(this.keys.failures(key)));
+  }
+
+  async block(key: string, untilMs: number): Promise<void> {
+    checkInstant("untilMs", untilMs);
+    this.assertOpen();
+    const now = this.clock();
+    if (untilMs <= now) return; // already over
+    await this.command("block " + key, () => scripts.extendBlock.run(this.redis, [this.keys.block(key)], [untilMs, untilMs - now + this.graceMs]));
+  }
+
+  async unblock(key: string): Promise<void> {
+    this.assertOpen();
+    await this.command("unblock " + key, () => this.redis.del(this.keys.block(key)));
+  }
+
+  async blockedUntil(key: string): Promise<number | undefined> {
+    this.assertOpen();
+    const raw = await this.command("read a block", () => this.redis.get(this.keys.block(key)));
+    const until = raw === null ? NaN : Number(raw);
+    return this.clock() < until ? until : undefined;
+  }
+
+  // ---- Lifecycle -----------------------------------------------------------------
+
+  health(): StateHealth {
+    return this.tracker.health;
+  }
+
+  onHealthChange(listener: (health: StateHealth) => void): () => void {
+    return this.tracker.onChange(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.tracker.health.state === "closed") return;
+    this.tracker.set("closed");
+    this.detach();
+    if (!this.ownsClient) return;
+    if (this.redis.status === "ready") {
+      await this.redis.quit().catch(() => this.redis.disconnect());
+    } else {
+      this.redis.disconnect();
+    }
+  }
+
+  // ---- Internals -----------------------------------------------------------------
+
+  /** Mirrors the connection's state in `health()`, so the node can report it. */
+  private followConnection(): () => void {
+    const onReady = (): void => this.tracker.set("ready");
+    const onError = (err: Error): void => this.tracker.set("unreachable", err.message);
+    const onLost = (): void => this.tracker.set("unreachable", "connection closed");
+    const handlers: [string, Parameters<Redis["on"]>[1]][] = [
+      ["ready", onReady],
+      ["error", onError],
+      ["close", onLost],
+      ["end", onLost],
+    ];
+    for (const [event, handler] of handlers) this.redis.on(event, handler);
+    return () => {
+      for (const [event, handler] of handlers) this.redis.off(event, handler);
+      // ioredis treats an "error" with no listener as fatal; the owner of a shared client has its own.
+      if (this.ownsClient) this.redis.on("error", () => {});
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.tracker.health.state === "closed") throw new StateError("STATE_CLOSED", "the state store is closed");
+  }
+
+  /** Runs one Redis round trip; a failure of Redis itself becomes STATE_UNAVAILABLE. */
+  private async command<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof StateError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      if (message.startsWith("WRONGTYPE")) {
+        throw new StateError("STATE_BAD_VALUE", `could not ${what}: a key holds another type (${message}); is another application using prefix ${this.keys.prefix}?`, { cause: err });
+      }
+      throw new StateError("STATE_UNAVAILABLE", `could not ${what} on Redis ${this.target}: ${message}. Check that Redis is running and reachable.`, { cause: err });
+    }
+  }
+}
+
+function describeClient(client: Redis): string {
+  const { host, port, db, sentinels, name } = client.options;
+  return sentinels ? `sentinel ${name ?? ""} db ${db ?? 0}` : `redis://${host ?? "127.0.0.1"}:${port ?? 6379}/${db ?? 0}`;
+}

@@ -1,0 +1,135 @@
+import type { Binding } from "./binding.js";
+
+/**
+ * The shared state of a Strowger cluster, as the PBX sees it. `src/pbx` talks to this
+ * interface only, so the same registrar and auth code runs on the embedded memory
+ * store (one node) and on Redis (the active-active pair).
+ *
+ * Every expiry decision is taken against the store's clock (injected, `Date.now` by
+ * default) and an expiry time kept in the value itself, so both nodes agree on the
+ * instant something lapses whatever Redis does; Redis TTLs only reclaim memory, a
+ * grace period later.
+ *
+ * Errors are `StateError`s: STATE_UNAVAILABLE when the backend cannot be reached, which
+ * the caller answers with 500 and reports (ARCHITECTURE.md: "say so loudly").
+ */
+export interface StateStore {
+  readonly backend: "memory" | "redis";
+
+  // ---- Location service (RFC 3261 §10.3, RFC 5626, RFC 3327) -------------------
+
+  /**
+   * The AOR's unexpired bindings, in the order the last update stored them.
+   * `now` defaults to the store's clock; pass the instant the caller already read so
+   * one request is handled at one time.
+   */
+  getBindings(aor: string, now?: number): Promise<readonly Binding[]>;
+
+  /**
+   * Atomic read-modify-write of one AOR's bindings. `update` sees the unexpired
+   * bindings and the store's `now`, and returns the complete new set (bindings that
+   * have expired by `now` are dropped), or a refusal that is passed back with the
+   * state untouched. RFC 3261 §10.3: "The binding updates MUST be committed ... if and
+   * only if all binding updates and additions succeed."
+   *
+   * `update` must be pure and synchronous: on Redis it runs again when the other node
+   * changed the AOR in between. If it throws, nothing changes and the error propagates.
+   */
+  updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
+
+  /**
+   * Live AORs and bindings across the cluster, for metrics. Cheap: O(log n) on Redis
+   * (two ZCOUNTs on the expiry indexes), O(expired since the last call) in memory.
+   */
+  countBindings(): Promise<BindingCounts>;
+
+  // ---- Digest authentication (RFC 7616) ----------------------------------------
+
+  /**
+   * Records the use of nonce-count `nc` with `nonce`; true only when `nc` is greater
+   * than every nc already accepted for that nonce on any node. RFC 7616 §3.4: the nc
+   * lets "the server ... detect request replays by maintaining its own copy of this
+   * count -- if the same nc-value is seen twice, then the request is a replay."
+   * The state lapses `ttlMs` after the last accepted use (pass the nonce's remaining
+   * lifetime). Call it only for a nonce whose HMAC verified, so nobody can fill the
+   * store with nonces of their own making.
+   */
+  useNonceCount(nonce: string, nc: number, ttlMs: number): Promise<boolean>;
+
+  // ---- Failed authentication (shared by both nodes) ----------------------------
+
+  /**
+   * Counts one failure for `key` (a user, a source address: the caller chooses) and
+   * returns the count in the current window. A window opens at the first failure and
+   * lasts `windowMs`; the first failure after it opens the next one (fixed windows:
+   * O(1) state per key, unlike a log of every failure).
+   */
+  recordFailure(key: string, windowMs: number): Promise<number>;
+  /** Forgets the failures of `key` (after a successful authentication). */
+  clearFailures(key: string): Promise<void>;
+  /** Blocks `key` until `untilMs`. A block only ever grows: a shorter one leaves the longer in place. */
+  block(key: string, untilMs: number): Promise<void>;
+  /** Lifts a block at once (an admin's action). */
+  unblock(key: string): Promise<void>;
+  /** The end of `key`'s block, or undefined when it is not blocked (a block ending at T is over at T). */
+  blockedUntil(key: string): Promise<number | undefined>;
+
+  // ---- Lifecycle ----------------------------------------------------------------
+
+  /** The backend's state now, for the health endpoint and metrics. */
+  health(): StateHealth;
+  /** Calls `listener` on every change of `health().state`; returns the unsubscribe function. */
+  onHealthChange(listener: (health: StateHealth) => void): () => void;
+  /** Closes the connection; later calls reject with STATE_CLOSED. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The callback of `updateBindings`: current unexpired bindings and the store's time in,
+ * the complete new set (or a refusal) out.
+ */
+export type BindingsUpdate<R extends UpdateRefusal = UpdateRefusal> = (current: readonly Binding[], now: number) => readonly Binding[] | R;
+
+/**
+ * A refusal from the update callback; the caller extends it with what it needs to
+ * answer (the registrar: `{ kind: "refused", reason: "CSeq out of order", status: 500 }`).
+ */
+export interface UpdateRefusal {
+  readonly kind: "refused";
+  readonly reason: string;
+}
+
+export interface BindingsUpdated {
+  readonly kind: "updated";
+  /** The AOR's bindings after the update: what a 200 to REGISTER lists (RFC 3261 §10.3 step 8). */
+  readonly bindings: readonly Binding[];
+  /** The unexpired bindings the update replaced. */
+  readonly previous: readonly Binding[];
+}
+
+export interface BindingCounts {
+  /** AORs with at least one live binding. */
+  readonly aors: number;
+  readonly bindings: number;
+}
+
+export type StateHealthState =
+  /** Serving. */
+  | "ready"
+  /** Opening its first connection. */
+  | "connecting"
+  /** Lost the backend (or never reached it): calls fail with STATE_UNAVAILABLE; reconnecting. */
+  | "unreachable"
+  /** Closed by its owner. */
+  | "closed";
+
+export interface StateHealth {
+  readonly backend: "memory" | "redis";
+  readonly state: StateHealthState;
+  /** Epoch ms (store clock) of the last change of `state`. */
+  readonly since: number;
+  /** What it connects to, without credentials: `redis://127.0.0.1:6379/0`, `sentinel mymaster`. */
+  readonly target?: string;
+  /** The last connection error, while not ready. */
+  readonly lastError?: string;
+}
