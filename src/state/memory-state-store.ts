@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { isLive, type Binding } from "./binding.js";
 import { acceptBindings } from "./accept-bindings.js";
 import { checkInstant, checkPositiveInteger } from "./check-argument.js";
@@ -37,6 +38,7 @@ export class MemoryStateStore implements StateStore {
   private readonly nonces = new Map<string, { nc: number; expiresAt: number }>();
   private readonly failures = new Map<string, { count: number; windowEndsAt: number }>();
   private readonly blocks = new Map<string, number>();
+  private readonly secrets = new Map<string, Buffer>();
 
   private readonly aorExpiry = new ExpiryQueue<string>();
   private readonly nonceExpiry = new ExpiryQueue<string>();
@@ -123,6 +125,13 @@ export class MemoryStateStore implements StateStore {
     this.open(this.clock());
     this.blocks.delete(key);
     this.blockExpiry.unschedule(key);
+  }
+
+  async sharedSecret(name: string): Promise<Buffer> {
+    // One node: a secret made at first use, for the life of the process.
+    let secret = this.secrets.get(name);
+    if (secret === undefined) this.secrets.set(name, (secret = randomBytes(32)));
+    return secret;
   }
 
   async blockedUntil(key: string): Promise<number | undefined> {

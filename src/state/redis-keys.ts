@@ -34,6 +34,11 @@ export class RedisKeys {
     return `${this.prefix}failures:${key}`;
   }
 
+  /** String: a cluster-wide random secret, base64 (no TTL; written once with SET NX). */
+  secret(name: string): string {
+    return `${this.prefix}secret:${name}`;
+  }
+
   /** String: epoch ms at which the key's block ends. */
   block(key: string): string {
     return `${this.prefix}block:${key}`;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { isLive, type Binding } from "./binding.js";
@@ -163,6 +164,17 @@ export class RedisStateStore implements StateStore {
       scripts.useNonceCount.run(this.redis, [this.keys.nonce(nonce)], [nc, now, now + ttlMs, ttlMs + this.graceMs]),
     );
     return accepted === 1;
+  }
+
+  async sharedSecret(name: string): Promise<Buffer> {
+    this.assertOpen();
+    const key = this.keys.secret(name);
+    const candidate = randomBytes(32).toString("base64");
+    // SET NX: the first node to ask makes the secret; every later one reads it.
+    await this.command("make the shared secret", () => this.redis.set(key, candidate, "NX"));
+    const stored = await this.command("read the shared secret", () => this.redis.get(key));
+    if (stored === null) throw new StateError("STATE_BAD_VALUE", `The shared secret ${key} vanished: is another application deleting keys under this prefix?`);
+    return Buffer.from(stored, "base64");
   }
 
   // ---- Failed authentication -----------------------------------------------------

@@ -223,6 +223,17 @@ export function defineStateStoreContract(backend: string, openCluster: OpenClust
       });
     });
 
+    describe("shared secrets", () => {
+      it("gives every node the same 32-byte secret, made by the first to ask", async () => {
+        const { a, b } = await cluster();
+        const first = await a.sharedSecret("nonce");
+        expect(first).toHaveLength(32);
+        expect(await b.sharedSecret("nonce")).toEqual(first);
+        expect(await a.sharedSecret("nonce")).toEqual(first);
+        expect(await a.sharedSecret("other")).not.toEqual(first);
+      });
+    });
+
     describe("digest nonce counts (RFC 7616 §3.4)", () => {
       it("MUST refuse an nc not greater than the last accepted, on either node", async () => {
         const { a, b } = await cluster();

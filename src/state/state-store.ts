@@ -56,6 +56,13 @@ export interface StateStore {
    */
   useNonceCount(nonce: string, nc: number, ttlMs: number): Promise<boolean>;
 
+  /**
+   * A random 32-byte secret that every node sharing this store gets the same of,
+   * made by the first to ask (ARCHITECTURE.md: nonces are an HMAC with a cluster
+   * secret, so a challenge issued by one node is verified by the other).
+   */
+  sharedSecret(name: string): Promise<Buffer>;
+
   // ---- Failed authentication (shared by both nodes) ----------------------------
 
   /**

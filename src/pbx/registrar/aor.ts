@@ -1,0 +1,35 @@
+/**
+ * Addresses of record (RFC 3261 §10.3 step 5): the To URI of a REGISTER made
+ * canonical, `sip:user@domain`, so that every spelling of one user finds one set of
+ * bindings.
+ */
+import { isSipUri, parseUri, unescapeUriPart, type SipUri } from "../../sip/message/index.js";
+
+export function canonicalAor(uri: SipUri): string {
+  // RFC 3261 §10.3 step 5: "converting it to the form sip:user@domain ... all URI
+  // parameters MUST be removed (including the user-param), and any escaped
+  // characters MUST be converted to their unescaped form".
+  return `sip:${unescapeUriPart(uri.user ?? "")}@${uri.host.toLowerCase()}`;
+}
+
+/** The To URI of a REGISTER as a SIP URI, or undefined (RFC 4475 §3.3.4 unksm2: a registrar refuses it with 400). */
+export function registerTarget(toUri: string): SipUri | undefined {
+  const uri = parseUri(toUri);
+  return isSipUri(uri) && uri.user !== undefined ? uri : undefined;
+}
+
+/**
+ * A URI in the form RFC 3261 §19.1.4 compares: scheme, user (unescaped, case kept),
+ * host (case-folded), the port as written, and the five parameters that must match
+ * when present (transport, user, ttl, method, maddr); other parameters and headers
+ * do not take part.
+ */
+export function comparableUri(uri: SipUri): string {
+  const significant = uri.params
+    .filter((p) => ["transport", "user", "ttl", "method", "maddr"].includes(p.name.toLowerCase()))
+    .map((p) => `${p.name.toLowerCase()}=${(p.value ?? "").toLowerCase()}`)
+    .sort();
+  const user = uri.user === undefined ? "" : `${unescapeUriPart(uri.user)}@`;
+  const port = uri.port === undefined ? "" : `:${uri.port}`;
+  return `${uri.scheme}:${user}${uri.host.toLowerCase()}${port}${significant.map((p) => `;${p}`).join("")}`;
+}
