@@ -10,7 +10,7 @@ const USAGE = `Usage: strowger <command> [options]
 
 Commands:
   start     Start a SIP node (UDP/TCP 5060, TLS 5061 when a certificate is set,
-            WebSocket 5066) on the config folder.
+            WebSocket 5066) on the config folder. SIGHUP reloads users.yaml.
   check     Validate the config folder and exit: 0 when it is good, 1 with
             file, line and reason for each problem when it is not.
   users import FILE.csv
@@ -23,6 +23,8 @@ Options:
   --port N       SIP UDP/TCP port (also STROWGER_SIP_PORT); TLS, WS and WSS
                  move with it to N+1, N+6 and N+7, so that several nodes can
                  share one machine
+  --redis URL    the pair's shared Redis, redis://host:port/db (also
+                 STROWGER_REDIS_URL); without it, state is in memory (one node)
   -h, --help     show this help
 `;
 
@@ -33,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: "string", default: "config" },
       port: { type: "string" },
+      redis: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -48,8 +51,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   switch (command) {
-    case "start":
-      return startCommand({ configDir: values.config, port });
+    case "start": {
+      const redisUrl = values.redis ?? process.env.STROWGER_REDIS_URL;
+      return startCommand({ configDir: values.config, ...(port !== undefined && { port }), ...(redisUrl && { redisUrl }) });
+    }
     case "check":
       return checkCommand({ configDir: values.config });
     case "users": {

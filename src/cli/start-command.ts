@@ -2,11 +2,29 @@ import { loadConfig } from "../server/load-config.js";
 import { createLogger } from "../log/logger.js";
 import { StrowgerNode } from "../server/strowger-node.js";
 
-/** `strowger start`: run a node until SIGTERM or SIGINT, then stop cleanly. */
-export async function startCommand(options: { configDir: string; port?: number }): Promise<number> {
+/**
+ * `strowger start`: run a node until SIGTERM or SIGINT, then stop cleanly. SIGHUP
+ * reloads users.yaml (registrations are kept: they live in the state store); a bad
+ * file is refused and the running directory stays in force.
+ */
+export async function startCommand(options: { configDir: string; port?: number; redisUrl?: string }): Promise<number> {
   const config = await loadConfig(options.configDir);
   const log = createLogger(config.node.log.level, undefined, { node: config.node.node.name });
-  const node = await StrowgerNode.start({ config: config.node, configDir: config.dir, log, port: options.port });
+  const node = await StrowgerNode.start({
+    config: config.node,
+    configDir: config.dir,
+    directory: config.directory,
+    log,
+    ...(options.port !== undefined && { port: options.port }),
+    ...(options.redisUrl !== undefined && { redisUrl: options.redisUrl }),
+  });
+  const reload = () => {
+    loadConfig(options.configDir).then(
+      (next) => node.replaceDirectory(next.directory),
+      (err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, "reload refused; the running directory stays in force"),
+    );
+  };
+  process.on("SIGHUP", reload);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, "stopping");
@@ -15,6 +33,7 @@ export async function startCommand(options: { configDir: string; port?: number }
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
+  process.off("SIGHUP", reload);
   await node.stop();
   log.info("stopped");
   return 0;

@@ -68,6 +68,43 @@ export const NodeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    registrar: Type.Object(
+      {
+        /** RFC 3261 §10.3 step 7: shorter non-zero expiries get 423 Interval Too Brief. */
+        minExpires: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+        /** Longer expiries are cut to this. */
+        maxExpires: Type.Integer({ minimum: 60, maximum: 604_800, default: 3_600 }),
+        /** RFC 3261 §10.2.1.1: the expiry when a REGISTER states none. */
+        defaultExpires: Type.Integer({ minimum: 60, maximum: 604_800, default: 3_600 }),
+        /** Bindings one user may hold at once. */
+        maxContacts: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    auth: Type.Object(
+      {
+        /** A nonce older than this is answered with stale=true (RFC 7616 §3.3). */
+        nonceLifetimeSeconds: Type.Integer({ minimum: 10, maximum: 3_600, default: 300 }),
+        /** Brute-force protection: failures counted per user and per source address, shared by both nodes. */
+        failures: Type.Object(
+          {
+            windowSeconds: Type.Integer({ minimum: 10, maximum: 86_400, default: 300 }),
+            perUser: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+            perSource: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
+            blockSeconds: Type.Integer({ minimum: 10, maximum: 604_800, default: 900 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    state: Type.Object(
+      {
+        /** `redis://host:port/db` of the pair's shared Redis; without it the node keeps state in memory (one node). */
+        redisUrl: Type.Optional(Type.String({ pattern: "^rediss?://" })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

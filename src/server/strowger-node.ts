@@ -5,19 +5,29 @@
  */
 import type { NodeConfig } from "../config/node-config-schema.js";
 import type { Logger } from "../log/logger.js";
+import { AuthThrottle } from "../pbx/auth/auth-throttle.js";
+import { DigestAuthenticator } from "../pbx/auth/digest-authenticator.js";
+import type { Directory } from "../pbx/directory/directory.js";
 import { cancelHandler } from "../pbx/pipeline/cancel-handler.js";
 import { RequestPipeline } from "../pbx/pipeline/request-pipeline.js";
+import { registerHandler } from "../pbx/registrar/register-handler.js";
+import { Registrar } from "../pbx/registrar/registrar.js";
+import { NonceService } from "../sip/digest/index.js";
 import { createErrorResponse, type SipParseError, type SipRequest } from "../sip/message/index.js";
 import { TransactionLayer } from "../sip/transaction/index.js";
 import { TransportLayer, type Inbound, type LocalEndpoint, type Source } from "../sip/transport/index.js";
+import { createStateStore, type StateStore } from "../state/index.js";
 import { transportOptions } from "./transport-options-from-config.js";
 
 export interface NodeOptions {
   readonly config: NodeConfig;
   readonly configDir: string;
   readonly log: Logger;
+  readonly directory: Directory;
   /** Overrides the configured SIP ports (`--port`); 0 takes free ports (tests). */
   readonly port?: number;
+  /** Overrides `state.redisUrl` (`--redis`). */
+  readonly redisUrl?: string;
 }
 
 export class StrowgerNode {
@@ -25,17 +35,35 @@ export class StrowgerNode {
   private readonly transactions: TransactionLayer;
   private strays = 0;
 
+  private directory: Directory;
+
   private constructor(
     private readonly transport: TransportLayer,
+    private readonly store: StateStore,
+    nonceSecret: Buffer,
     private readonly log: Logger,
-    config: NodeConfig,
+    options: NodeOptions,
   ) {
+    const { config } = options;
+    this.directory = options.directory;
     this.transactions = new TransactionLayer(transport, {
       timers: config.sip.timers,
       onServerFailure: (tx, failure) =>
         log.warn({ callId: tx.request.callId, branch: tx.request.via.branch, failure: failure.kind }, "server transaction failed"),
     });
     this.pipeline.uas.register("CANCEL", cancelHandler((cancel) => this.transactions.findInviteForCancel(cancel)));
+    const authenticator = new DigestAuthenticator({
+      directory: () => this.directory,
+      nonces: new NonceService({ secret: nonceSecret, lifetimeMs: config.auth.nonceLifetimeSeconds * 1000 }),
+      throttle: new AuthThrottle(store, config.auth.failures),
+      store,
+    });
+    const registrar = new Registrar(store, {
+      ...config.registrar,
+      node: config.node.name,
+      domain: () => this.directory.realm,
+    });
+    this.pipeline.uas.register("REGISTER", registerHandler(authenticator, registrar));
     transport.setHandlers({
       onMessage: (inbound) => this.receive(inbound),
       onParseError: (error, source) => this.refuse(error, source),
@@ -43,11 +71,30 @@ export class StrowgerNode {
   }
 
   static async start(options: NodeOptions): Promise<StrowgerNode> {
-    const transport = new TransportLayer(transportOptions(options.config, options.configDir, options.port));
-    const node = new StrowgerNode(transport, options.log, options.config);
-    await transport.start();
-    for (const l of transport.listening()) options.log.info({ transport: l.transport, address: l.address, port: l.port }, "listening");
-    return node;
+    const redisUrl = options.redisUrl ?? options.config.state.redisUrl;
+    const store = createStateStore(redisUrl === undefined ? {} : { redisUrl });
+    options.log.info({ state: store.health() }, "state store");
+    try {
+      const nonceSecret = await store.sharedSecret("nonce");
+      const transport = new TransportLayer(transportOptions(options.config, options.configDir, options.port));
+      const node = new StrowgerNode(transport, store, nonceSecret, options.log, options);
+      await transport.start();
+      for (const l of transport.listening()) options.log.info({ transport: l.transport, address: l.address, port: l.port }, "listening");
+      return node;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Swaps in a reloaded directory; registrations live in the store and are untouched. */
+  replaceDirectory(directory: Directory): void {
+    this.directory = directory;
+    this.log.info({ users: directory.size }, "directory reloaded");
+  }
+
+  get stateStore(): StateStore {
+    return this.store;
   }
 
   listening(): LocalEndpoint[] {
@@ -60,6 +107,7 @@ export class StrowgerNode {
 
   async stop(): Promise<void> {
     await this.transport.close();
+    await this.store.close();
   }
 
   private receive({ message, source }: Inbound): void {
@@ -71,7 +119,7 @@ export class StrowgerNode {
     const disposition = this.transactions.receiveRequest(message, source);
     if (disposition.kind !== "new") return;
     const tx = disposition.transaction;
-    this.pipeline.handle({
+    void this.pipeline.handle({
       request: message,
       source,
       log: this.requestLogger(message, source),

@@ -8,14 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode } from "./support/in-process-node.js";
 import { startUserAgent, type TestUserAgent } from "./support/sipjs-user-agent.js";
 import { headerParam } from "./support/sip-text.js";
+import { testDirectory } from "./support/test-directory.js";
 import { withTimeout } from "./support/wait.js";
 
+const PASSWORD = "correct horse battery";
 let node: TestNode;
 let agent: TestUserAgent;
 let host: string;
 
 beforeAll(async () => {
-  node = await startTestNode();
+  node = await startTestNode({ directory: testDirectory([{ extension: "2001", password: PASSWORD }]) });
   const ws = node.endpoint("WS");
   host = `${ws.address}:${ws.port}`;
   agent = await startUserAgent(`ws://${host}`, "sip:alice@strowger.local");
@@ -50,21 +52,37 @@ describe("SIP.js over WebSocket", () => {
     expect(node.node.counters().messagesIn.WS).toBeGreaterThan(wsIn);
   });
 
-  it("gets 501 for a REGISTER from SIP.js's Registerer (the node has no registrar yet)", async () => {
-    // A later issue adds the registrar; this expectation then becomes 401, then 200.
-    const registerer = new Registerer(agent.ua);
+  it("MUST register over WebSocket with digest credentials (RFC 3261 §10, §22; RFC 7118 §5), the binding keeping its flow", async () => {
+    const registered = await startUserAgent(`ws://${host}`, "sip:2001@strowger.local", 5_000, { username: "2001", password: PASSWORD });
+    const registerer = new Registerer(registered.ua, { expires: 600 });
     try {
-      const rejected = new Promise<Core.IncomingResponse>((resolve, reject) => {
-        registerer
-          .register({ requestDelegate: { onReject: resolve, onAccept: () => reject(new Error("REGISTER was accepted")) } })
-          .catch(reject);
+      const accepted = new Promise<Core.IncomingResponse>((resolve, reject) => {
+        registerer.register({ requestDelegate: { onAccept: resolve, onReject: (r) => reject(new Error(`refused: ${r.message.statusCode}`)) } }).catch(reject);
       });
-      const response = await withTimeout(rejected, 5_000, "the response to REGISTER");
-      expect(response.message.statusCode).toBe(501);
-      expect(response.message.getHeader("allow")).toBeDefined();
-      expect(response.message.getHeader("via")).toMatch(/^SIP\/2\.0\/WS /);
+      const response = await withTimeout(accepted, 5_000, "the 200 to REGISTER");
+      expect(response.message.statusCode).toBe(200);
+      const bindings = await node.node.stateStore.getBindings("sip:2001@strowger.local");
+      expect(bindings).toHaveLength(1);
+      expect(bindings[0]!.source.transport).toBe("WS");
+      expect(bindings[0]!.source.connectionId).toBeDefined();
     } finally {
       await registerer.dispose();
+      await registered.stop();
+    }
+  });
+
+  it("MUST NOT register with a wrong password: challenged again (RFC 3261 §22.4)", async () => {
+    const wrong = await startUserAgent(`ws://${host}`, "sip:2001@strowger.local", 5_000, { username: "2001", password: "not-the-password" });
+    const registerer = new Registerer(wrong.ua);
+    try {
+      const rejected = new Promise<Core.IncomingResponse>((resolve, reject) => {
+        registerer.register({ requestDelegate: { onReject: resolve, onAccept: () => reject(new Error("REGISTER was accepted")) } }).catch(reject);
+      });
+      const response = await withTimeout(rejected, 5_000, "the refusal of REGISTER");
+      expect(response.message.statusCode).toBe(401);
+    } finally {
+      await registerer.dispose();
+      await wrong.stop();
     }
   });
 });

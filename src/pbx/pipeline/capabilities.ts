@@ -4,7 +4,7 @@
  * bodies it accepts. Handlers are registered by method, so Allow is never out of
  * step with what is actually handled.
  */
-export const SUPPORTED_OPTION_TAGS: readonly string[] = [];
+export const SUPPORTED_OPTION_TAGS: readonly string[] = ["path", "outbound"];
 export const ACCEPTED_BODY_TYPES = ["application/sdp"];
 
 /** RFC 3261 §8.2.2.3 and §16.3 step 5: the option tags of a header that we do not support. */

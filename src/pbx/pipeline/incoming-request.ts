@@ -16,4 +16,5 @@ export interface IncomingRequest {
 
 /** A stage answers the request (`"handled"`) or passes it on (`"next"`). */
 export type StageResult = "handled" | "next";
-export type Stage = (incoming: IncomingRequest) => StageResult;
+/** Stages that wait on shared state (authentication, the registrar) return a promise. */
+export type Stage = (incoming: IncomingRequest) => StageResult | Promise<StageResult>;

@@ -3,6 +3,8 @@
  * well-known kamailio.cfg: initial checks → (in-dialog → authentication →
  * registrar → routing, as they arrive) → the requests this node answers itself.
  */
+import { createResponse } from "../../sip/message/index.js";
+import { StateError } from "../../state/index.js";
 import type { IncomingRequest, Stage } from "./incoming-request.js";
 import { optionsHandler } from "./options-handler.js";
 import { sanityChecks } from "./sanity-checks.js";
@@ -24,7 +26,21 @@ export class RequestPipeline {
     this.stages = [ackIsNeverAnswered, sanityChecks, (incoming) => this.uas.dispatch(incoming)];
   }
 
-  handle(incoming: IncomingRequest): void {
-    for (const stage of this.stages) if (stage(incoming) === "handled") return;
+  /**
+   * Runs the stages until one answers. A fault of this node is answered too: 503
+   * with Retry-After while the shared state is unreachable (a phone then tries the
+   * other node, RFC 3261 §21.5.4), 500 for anything else, and logged with the Call-ID.
+   */
+  async handle(incoming: IncomingRequest): Promise<void> {
+    try {
+      for (const stage of this.stages) if ((await stage(incoming)) === "handled") return;
+    } catch (err) {
+      const unavailable = err instanceof StateError && err.code === "STATE_UNAVAILABLE";
+      incoming.log.error({ err }, unavailable ? "shared state unreachable" : "request failed");
+      if (incoming.request.method === "ACK") return;
+      const response = createResponse(incoming.request, unavailable ? 503 : 500);
+      if (unavailable) response.headers.set("Retry-After", "5");
+      incoming.respond(response);
+    }
   }
 }

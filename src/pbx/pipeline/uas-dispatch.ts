@@ -19,7 +19,7 @@ export class UasDispatch {
     return [...new Set([...this.handlers.keys(), "ACK", "CANCEL"])];
   }
 
-  dispatch(incoming: IncomingRequest): StageResult {
+  dispatch(incoming: IncomingRequest): StageResult | Promise<StageResult> {
     const handler = this.handlers.get(incoming.request.method);
     if (!handler) {
       // RFC 3261 §8.2.1: a method we do not implement is 501, with Allow.

@@ -6,6 +6,7 @@
 import { validateYaml } from "../../../src/config/load-yaml.js";
 import { NodeConfigSchema } from "../../../src/config/node-config-schema.js";
 import { createLogger } from "../../../src/log/logger.js";
+import { Directory } from "../../../src/pbx/directory/directory.js";
 import { StrowgerNode } from "../../../src/server/strowger-node.js";
 import type { LocalEndpoint, TransportName } from "../../../src/sip/transport/index.js";
 
@@ -21,11 +22,27 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-export async function startTestNode(yaml = LOOPBACK_CONFIG): Promise<TestNode> {
+export interface TestNodeOptions {
+  readonly yaml?: string;
+  /** The users; none by default (REGISTER is then always refused). */
+  readonly directory?: Directory;
+  /** A real redis-server's URL (test/support/redis-server.ts); memory state without it. */
+  readonly redisUrl?: string;
+}
+
+export async function startTestNode(options: TestNodeOptions | string = {}): Promise<TestNode> {
+  const { yaml = LOOPBACK_CONFIG, directory, redisUrl } = typeof options === "string" ? { yaml: options } : options;
   const config = validateYaml(NodeConfigSchema, yaml, "test");
   // STROWGER_TEST_LOG=debug shows the node's log while a test is being debugged.
   const log = createLogger((process.env.STROWGER_TEST_LOG ?? "silent") as Parameters<typeof createLogger>[0]);
-  const node = await StrowgerNode.start({ config, configDir: import.meta.dirname, log, port: 0 });
+  const node = await StrowgerNode.start({
+    config,
+    configDir: import.meta.dirname,
+    directory: directory ?? new Directory(config.node.domain, [], []),
+    log,
+    port: 0,
+    ...(redisUrl !== undefined && { redisUrl }),
+  });
   return {
     node,
     endpoint(transport, family = 4) {

@@ -17,7 +17,12 @@ export interface TestUserAgent {
   stop(): Promise<void>;
 }
 
-export async function startUserAgent(server: string, aor: string, timeoutMs = 5_000): Promise<TestUserAgent> {
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export async function startUserAgent(server: string, aor: string, timeoutMs = 5_000, credentials?: Credentials): Promise<TestUserAgent> {
   const global = globalThis as Global;
   const hadWebSocket = "WebSocket" in global;
   const previous = global.WebSocket;
@@ -31,6 +36,7 @@ export async function startUserAgent(server: string, aor: string, timeoutMs = 5_
   const ua = new UserAgent({
     uri,
     transportOptions: { server, connectionTimeout: Math.ceil(timeoutMs / 1000) },
+    ...(credentials && { authorizationUsername: credentials.username, authorizationPassword: credentials.password }),
     // SIP.js logs every message at "log"; errors are enough next to vitest's output.
     logLevel: "error",
   });

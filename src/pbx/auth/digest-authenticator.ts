@@ -1,0 +1,131 @@
+/**
+ * The authentication stage (RFC 3261 §22, RFC 7616, RFC 8760): challenge, verify,
+ * throttle. Known and unknown users are treated alike (the same challenge, the same
+ * hashing, the same answer), so a REGISTER cannot tell which extensions exist.
+ */
+import { createHash } from "node:crypto";
+import {
+  credentialsAlgorithm,
+  DigestError,
+  formatChallenge,
+  parseCredentials,
+  verifyResponse,
+  type DigestAlgorithm,
+  type DigestCredentials,
+  type NonceService,
+} from "../../sip/digest/index.js";
+import { createResponse } from "../../sip/message/index.js";
+import type { StateStore } from "../../state/index.js";
+import type { Directory } from "../directory/directory.js";
+import type { User } from "../directory/directory-schema.js";
+import type { IncomingRequest } from "../pipeline/incoming-request.js";
+import { sourceKey, userKey, type AuthThrottle } from "./auth-throttle.js";
+
+/** RFC 8760 §2.4: the UAS lists its challenges most preferred first: SHA-256, then MD5 for older phones. */
+const OFFERED: readonly DigestAlgorithm[] = ["SHA-256", "MD5"];
+
+export interface AuthenticatorDeps {
+  readonly directory: () => Directory;
+  readonly nonces: NonceService;
+  readonly throttle: AuthThrottle;
+  readonly store: StateStore;
+  /** Counts outcomes for metrics. */
+  readonly count?: (outcome: "challenged" | "authenticated" | "failed" | "blocked" | "replayed" | "stale") => void;
+}
+
+/** A digest of nothing, hashed for unknown users so they cost what known ones do. */
+function decoyHa1(algorithm: DigestAlgorithm, username: string): string {
+  return createHash(algorithm.startsWith("SHA-256") ? "sha256" : "md5").update(`decoy:${username}`).digest("hex");
+}
+
+function storedHa1(user: User | undefined, credentials: DigestCredentials, algorithm: DigestAlgorithm): string {
+  if (!user) return decoyHa1(algorithm, credentials.username);
+  return algorithm.startsWith("SHA-256") ? user.ha1.sha256 : user.ha1.md5;
+}
+
+export class DigestAuthenticator {
+  constructor(private readonly deps: AuthenticatorDeps) {}
+
+  /**
+   * The authenticated user, or undefined when the request has been answered (401,
+   * 403 or 400) and must go no further.
+   */
+  async authenticate(incoming: IncomingRequest): Promise<User | undefined> {
+    const { request, source } = incoming;
+    const directory = this.deps.directory();
+    const realm = directory.realm;
+    if (await this.deps.throttle.blocked([sourceKey(source.address)])) return this.forbid(incoming, "source blocked");
+
+    // RFC 3261 §22.4: the credentials for our realm; others (for a proxy further on) are not ours.
+    const header = request.headers.values("Authorization").find((v) => /realm\s*=\s*"?([^",]*)/i.exec(v)?.[1] === realm);
+    if (header === undefined) return this.challenge(incoming, false);
+    let credentials: DigestCredentials;
+    let algorithm: DigestAlgorithm;
+    try {
+      credentials = parseCredentials(header);
+      algorithm = credentialsAlgorithm(credentials);
+    } catch (err) {
+      if (!(err instanceof DigestError)) throw err;
+      if (err.status === 401) return this.challenge(incoming, false);
+      incoming.respond(createResponse(request, 400, err.reason));
+      return undefined;
+    }
+    if (await this.deps.throttle.blocked([userKey(credentials.username)])) return this.forbid(incoming, "user blocked");
+    const nonce = this.deps.nonces.inspect(credentials.nonce, realm);
+    if (nonce.status === "invalid") return this.challenge(incoming, false);
+
+    const user = directory.byExtensionOf(credentials.username);
+    let matched: boolean;
+    try {
+      matched = verifyResponse(credentials, storedHa1(user, credentials, algorithm), request.method) && user !== undefined;
+    } catch (err) {
+      if (err instanceof DigestError && err.status === 401) return this.challenge(incoming, false);
+      throw err;
+    }
+    if (!matched) return this.fail(incoming, credentials.username);
+    // RFC 2617 §3.2.1: stale=true only for a right answer to an old nonce.
+    if (nonce.status === "stale") {
+      this.deps.count?.("stale");
+      return this.challenge(incoming, true);
+    }
+    // RFC 7616 §3.4: "if the same nc-value is seen twice, then the request is a replay".
+    const fresh = await this.deps.store.useNonceCount(credentials.nonce, credentials.nonceCount ?? 0, Math.max(1, nonce.expiresAt - Date.now()));
+    if (!fresh) {
+      this.deps.count?.("replayed");
+      incoming.log.warn({ user: credentials.username, from: source.address }, "digest nonce count replayed");
+      return this.challenge(incoming, true);
+    }
+    await this.deps.throttle.succeeded(credentials.username);
+    this.deps.count?.("authenticated");
+    return user;
+  }
+
+  private challenge(incoming: IncomingRequest, stale: boolean): undefined {
+    const realm = this.deps.directory().realm;
+    const response = createResponse(incoming.request, 401);
+    for (const algorithm of OFFERED) {
+      const nonce = this.deps.nonces.issue(realm);
+      response.headers.append("WWW-Authenticate", formatChallenge({ realm, nonce, algorithm, qop: "auth", stale }));
+    }
+    incoming.respond(response);
+    this.deps.count?.("challenged");
+    return undefined;
+  }
+
+  private async fail(incoming: IncomingRequest, username: string): Promise<undefined> {
+    const { source, log } = incoming;
+    this.deps.count?.("failed");
+    const blocked = await this.deps.throttle.failed([sourceKey(source.address), userKey(username)]);
+    log.warn({ user: username, from: source.address, blocked }, "digest authentication failed");
+    if (blocked.length > 0) return this.forbid(incoming, "blocked after repeated failures");
+    // RFC 3261 §22.4: wrong credentials are challenged again.
+    return this.challenge(incoming, false);
+  }
+
+  private forbid(incoming: IncomingRequest, why: string): undefined {
+    this.deps.count?.("blocked");
+    incoming.log.warn({ from: incoming.source.address, why }, "authentication refused");
+    incoming.respond(createResponse(incoming.request, 403));
+    return undefined;
+  }
+}
