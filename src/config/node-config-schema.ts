@@ -105,6 +105,15 @@ export const NodeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    metrics: Type.Object(
+      {
+        /** Prometheus metrics at http://address:port/metrics; loopback only unless widened on purpose. */
+        enabled: Type.Boolean({ default: true }),
+        address: Type.String({ minLength: 1, default: "127.0.0.1" }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 /**
  * A Strowger node: the transports, the transaction layer and the request pipeline,
  * wired together from the config. This is the composition root; the layers below
@@ -17,6 +18,8 @@ import { createErrorResponse, type SipParseError, type SipRequest } from "../sip
 import { TransactionLayer } from "../sip/transaction/index.js";
 import { TransportLayer, type Inbound, type LocalEndpoint, type Source } from "../sip/transport/index.js";
 import { createStateStore, type StateStore } from "../state/index.js";
+import { metricsPort, startMetricsEndpoint } from "./metrics-endpoint.js";
+import { NodeMetrics } from "./node-metrics.js";
 import { transportOptions } from "./transport-options-from-config.js";
 
 export interface NodeOptions {
@@ -36,6 +39,8 @@ export class StrowgerNode {
   private strays = 0;
 
   private directory: Directory;
+  readonly metrics: NodeMetrics;
+  private metricsServer: Server | undefined;
 
   private constructor(
     private readonly transport: TransportLayer,
@@ -51,17 +56,20 @@ export class StrowgerNode {
       onServerFailure: (tx, failure) =>
         log.warn({ callId: tx.request.callId, branch: tx.request.via.branch, failure: failure.kind }, "server transaction failed"),
     });
+    this.metrics = new NodeMetrics({ transport: () => transport.counters(), transactions: () => this.transactions.size, store });
     this.pipeline.uas.register("CANCEL", cancelHandler((cancel) => this.transactions.findInviteForCancel(cancel)));
     const authenticator = new DigestAuthenticator({
       directory: () => this.directory,
       nonces: new NonceService({ secret: nonceSecret, lifetimeMs: config.auth.nonceLifetimeSeconds * 1000 }),
       throttle: new AuthThrottle(store, config.auth.failures),
       store,
+      count: (outcome) => this.metrics.authentications.inc({ outcome }),
     });
     const registrar = new Registrar(store, {
       ...config.registrar,
       node: config.node.name,
       domain: () => this.directory.realm,
+      count: (outcome) => this.metrics.registrations.inc({ outcome }),
     });
     this.pipeline.uas.register("REGISTER", registerHandler(authenticator, registrar));
     transport.setHandlers({
@@ -74,15 +82,24 @@ export class StrowgerNode {
     const redisUrl = options.redisUrl ?? options.config.state.redisUrl;
     const store = createStateStore(redisUrl === undefined ? {} : { redisUrl });
     options.log.info({ state: store.health() }, "state store");
+    let node: StrowgerNode | undefined;
     try {
       const nonceSecret = await store.sharedSecret("nonce");
       const transport = new TransportLayer(transportOptions(options.config, options.configDir, options.port));
-      const node = new StrowgerNode(transport, store, nonceSecret, options.log, options);
+      node = new StrowgerNode(transport, store, nonceSecret, options.log, options);
       await transport.start();
+      const { metrics } = options.config;
+      if (metrics.enabled) {
+        // With --port N the metrics move to N+9, like the SIP ports, so nodes can share a machine.
+        const port = options.port === undefined ? metrics.port : options.port === 0 ? 0 : options.port + 9;
+        node.metricsServer = await startMetricsEndpoint(node.metrics.registry, metrics.address, port);
+        options.log.info({ address: metrics.address, port: metricsPort(node.metricsServer) }, "metrics at /metrics");
+      }
       for (const l of transport.listening()) options.log.info({ transport: l.transport, address: l.address, port: l.port }, "listening");
       return node;
     } catch (err) {
-      await store.close();
+      // Whatever opened (store, listeners) closes again, so a failed start leaves nothing bound.
+      await (node ? node.stop() : store.close());
       throw err;
     }
   }
@@ -105,7 +122,13 @@ export class StrowgerNode {
     return { ...this.transport.counters(), transactions: this.transactions.size, strayResponses: this.strays };
   }
 
+  /** The metrics listener's port, when metrics are on. */
+  get metricsPort(): number | undefined {
+    return this.metricsServer && metricsPort(this.metricsServer);
+  }
+
   async stop(): Promise<void> {
+    await new Promise((resolve) => (this.metricsServer ? this.metricsServer.close(resolve) : resolve(undefined)));
     await this.transport.close();
     await this.store.close();
   }

@@ -1,0 +1,92 @@
+/**
+ * What an operator pages on (CONVENTIONS.md "Logs, metrics, secrets"), as
+ * Prometheus metrics: registrations and authentications by outcome, SIP traffic
+ * and malformed input, transactions in flight, bindings, and the state store's
+ * health. Counters are bumped on the hot path; gauges are read at scrape time.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import type { StateStore } from "../state/index.js";
+import type { TransportCounters } from "../sip/transport/index.js";
+
+export interface MetricSources {
+  readonly transport: () => TransportCounters;
+  readonly transactions: () => { client: number; server: number };
+  readonly store: StateStore;
+}
+
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly registrations = new Counter({
+    name: "strowger_registrations_total",
+    help: "REGISTER outcomes: registered (new), refreshed, unregistered, refused",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly authentications = new Counter({
+    name: "strowger_auth_total",
+    help: "Digest authentication outcomes: challenged, authenticated, failed, blocked, replayed, stale",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: "strowger_process_" });
+    new Gauge({
+      name: "strowger_sip_messages_total",
+      help: "SIP messages in and out by transport since start",
+      labelNames: ["direction", "transport"] as const,
+      registers: [this.registry],
+      collect() {
+        const counters = sources.transport();
+        for (const [transport, n] of Object.entries(counters.messagesIn)) this.set({ direction: "in", transport }, n);
+        for (const [transport, n] of Object.entries(counters.messagesOut)) this.set({ direction: "out", transport }, n);
+      },
+    });
+    new Gauge({
+      name: "strowger_sip_rejected_input_total",
+      help: "Input refused since start: malformed (answered 400/505/513 where possible) and dropped (could not be framed)",
+      labelNames: ["kind"] as const,
+      registers: [this.registry],
+      collect() {
+        const counters = sources.transport();
+        this.set({ kind: "malformed" }, counters.malformed);
+        this.set({ kind: "dropped" }, counters.dropped);
+      },
+    });
+    new Gauge({
+      name: "strowger_sip_connections",
+      help: "Open TCP, TLS and WebSocket connections",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.transport().connections);
+      },
+    });
+    new Gauge({
+      name: "strowger_sip_transactions",
+      help: "SIP transactions in flight",
+      labelNames: ["side"] as const,
+      registers: [this.registry],
+      collect() {
+        const size = sources.transactions();
+        this.set({ side: "client" }, size.client);
+        this.set({ side: "server" }, size.server);
+      },
+    });
+    new Gauge({
+      name: "strowger_registered_bindings",
+      help: "Live registrations (bindings) across the cluster",
+      registers: [this.registry],
+      async collect() {
+        this.set((await sources.store.countBindings()).bindings);
+      },
+    });
+    new Gauge({
+      name: "strowger_state_store_up",
+      help: "1 when the shared state store is reachable, else 0",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.store.health().state === "ready" ? 1 : 0);
+      },
+    });
+  }
+}
