@@ -20,7 +20,7 @@ async function register(): Promise<number> {
   const answered = new Promise<Core.IncomingResponse>((resolve, reject) => {
     registerer.register({ requestDelegate: { onAccept: resolve, onReject: resolve } }).catch(reject);
   });
-  return (await withTimeout(answered, 5_000, "the answer to REGISTER")).message.statusCode;
+  return (await withTimeout(answered, 5_000, "the answer to REGISTER")).message.statusCode ?? 0;
 }
 
 beforeAll(async () => {

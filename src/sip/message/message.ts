@@ -127,6 +127,11 @@ export class SipRequest extends SipMessageBase {
   get requestUri(): Uri {
     return (this.parsedUri ??= parseUri(this.rawUri));
   }
+
+  /** A copy whose header list can be changed without touching this one (RFC 3261 §16.6 step 1). */
+  clone(): SipRequest {
+    return new SipRequest(this.method, this.rawUri, this.headers.clone(), this.body);
+  }
 }
 
 export class SipResponse extends SipMessageBase {
@@ -139,6 +144,10 @@ export class SipResponse extends SipMessageBase {
     body: Buffer,
   ) {
     super(headers, body);
+  }
+
+  clone(): SipResponse {
+    return new SipResponse(this.status, this.reason, this.headers.clone(), this.body);
   }
 }
 
