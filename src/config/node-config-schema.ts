@@ -83,6 +83,16 @@ export const NodeConfigSchema = Type.Object(
     ),
     auth: Type.Object(
       {
+        /**
+         * The digest algorithms challenged with, in order of preference: RFC 8760 §2.4 puts
+         * the most preferred first. Some UAs (sipp 3.6, old phone firmware) read only the
+         * first challenge and know only MD5: list MD5 first for an estate of those.
+         */
+        algorithms: Type.Array(Type.Union([Type.Literal("SHA-256"), Type.Literal("MD5")]), {
+          minItems: 1,
+          uniqueItems: true,
+          default: ["SHA-256", "MD5"],
+        }),
         /** A nonce older than this is answered with stale=true (RFC 7616 §3.3). */
         nonceLifetimeSeconds: Type.Integer({ minimum: 10, maximum: 3_600, default: 300 }),
         /** Brute-force protection: failures counted per user and per source address, shared by both nodes. */

@@ -63,6 +63,7 @@ export class StrowgerNode {
       nonces: new NonceService({ secret: nonceSecret, lifetimeMs: config.auth.nonceLifetimeSeconds * 1000 }),
       throttle: new AuthThrottle(store, config.auth.failures),
       store,
+      algorithms: config.auth.algorithms,
       count: (outcome) => this.metrics.authentications.inc({ outcome }),
     });
     const registrar = new Registrar(store, {

@@ -47,6 +47,10 @@ export function connectRedis(settings: RedisConnectionSettings): { client: Redis
     // compare-and-set or a nonce count may have been applied, and running it twice
     // would refuse the phone's own request. The caller gets STATE_UNAVAILABLE instead.
     autoResendUnfulfilledCommands: false,
+    // Commands issued in the same tick go out in one write: under a registration
+    // avalanche a REGISTER's block checks, nonce count and binding update share
+    // round trips and system calls with every other request in flight.
+    enableAutoPipelining: true,
     // Keep trying, but come back within a second of Redis returning.
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
   };

@@ -1,7 +1,9 @@
 /**
  * Brute-force protection for digest authentication: failures are counted per
- * user and per source address in the shared store (so both nodes see them), and a
- * key past its limit is blocked for a while. A blocked source or user gets 403
+ * user and per source address in the shared store (so both nodes see them), in
+ * fixed windows, and a key past its limit is blocked for a while. A success does
+ * not wipe the count (that would let a guesser who also knows one password reset
+ * it): failures age out with their window. A blocked source or user gets 403
  * without a challenge, so a guessing loop costs the attacker a round trip and us
  * no hashing.
  */
@@ -40,9 +42,5 @@ export class AuthThrottle {
     const until = this.clock() + this.policy.blockSeconds * 1000;
     await Promise.all(blocked.map((k) => this.store.block(k, until)));
     return blocked;
-  }
-
-  async succeeded(username: string): Promise<void> {
-    await this.store.clearFailures(userKey(username));
   }
 }

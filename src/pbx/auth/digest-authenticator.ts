@@ -14,23 +14,34 @@ import {
   type DigestCredentials,
   type NonceService,
 } from "../../sip/digest/index.js";
-import { createResponse } from "../../sip/message/index.js";
+import { comparableUri, createResponse, isSipUri, parseUri } from "../../sip/message/index.js";
 import type { StateStore } from "../../state/index.js";
 import type { Directory } from "../directory/directory.js";
 import type { User } from "../directory/directory-schema.js";
 import type { IncomingRequest } from "../pipeline/incoming-request.js";
 import { sourceKey, userKey, type AuthThrottle } from "./auth-throttle.js";
 
-/** RFC 8760 §2.4: the UAS lists its challenges most preferred first: SHA-256, then MD5 for older phones. */
-const OFFERED: readonly DigestAlgorithm[] = ["SHA-256", "MD5"];
-
 export interface AuthenticatorDeps {
   readonly directory: () => Directory;
   readonly nonces: NonceService;
   readonly throttle: AuthThrottle;
   readonly store: StateStore;
+  /** RFC 8760 §2.4: the algorithms challenged with, most preferred first. */
+  readonly algorithms: readonly DigestAlgorithm[];
   /** Counts outcomes for metrics. */
   readonly count?: (outcome: "challenged" | "authenticated" | "failed" | "blocked" | "replayed" | "stale") => void;
+}
+
+/** RFC 3261 §19.1.4 equality of the digest-uri and the Request-URI (a UA may escape or case them differently). */
+function sameUri(digestUri: string, requestUri: string): boolean {
+  if (digestUri === requestUri) return true;
+  try {
+    const a = parseUri(digestUri);
+    const b = parseUri(requestUri);
+    return isSipUri(a) && isSipUri(b) && comparableUri(a) === comparableUri(b);
+  } catch {
+    return false;
+  }
 }
 
 /** A digest of nothing, hashed for unknown users so they cost what known ones do. */
@@ -54,11 +65,12 @@ export class DigestAuthenticator {
     const { request, source } = incoming;
     const directory = this.deps.directory();
     const realm = directory.realm;
-    if (await this.deps.throttle.blocked([sourceKey(source.address)])) return this.forbid(incoming, "source blocked");
-
     // RFC 3261 §22.4: the credentials for our realm; others (for a proxy further on) are not ours.
     const header = request.headers.values("Authorization").find((v) => /realm\s*=\s*"?([^",]*)/i.exec(v)?.[1] === realm);
-    if (header === undefined) return this.challenge(incoming, false);
+    if (header === undefined) {
+      if (await this.deps.throttle.blocked([sourceKey(source.address)])) return this.forbid(incoming, "source blocked");
+      return this.challenge(incoming, false);
+    }
     let credentials: DigestCredentials;
     let algorithm: DigestAlgorithm;
     try {
@@ -70,7 +82,16 @@ export class DigestAuthenticator {
       incoming.respond(createResponse(request, 400, err.reason));
       return undefined;
     }
-    if (await this.deps.throttle.blocked([userKey(credentials.username)])) return this.forbid(incoming, "user blocked");
+    // Both blocks in one go (one round trip to Redis, pipelined).
+    if (await this.deps.throttle.blocked([sourceKey(source.address), userKey(credentials.username)])) {
+      return this.forbid(incoming, "blocked");
+    }
+    // RFC 7616 §3.4.6 (RFC 2617 §3.2.2.5): credentials computed for another URI are
+    // a replay of someone else's request; "the server SHOULD return 400 Bad Request".
+    if (!sameUri(credentials.uri, request.uri)) {
+      incoming.respond(createResponse(request, 400, "Digest uri does not match the Request-URI"));
+      return undefined;
+    }
     const nonce = this.deps.nonces.inspect(credentials.nonce, realm);
     if (nonce.status === "invalid") return this.challenge(incoming, false);
 
@@ -95,7 +116,6 @@ export class DigestAuthenticator {
       incoming.log.warn({ user: credentials.username, from: source.address }, "digest nonce count replayed");
       return this.challenge(incoming, true);
     }
-    await this.deps.throttle.succeeded(credentials.username);
     this.deps.count?.("authenticated");
     return user;
   }
@@ -103,7 +123,7 @@ export class DigestAuthenticator {
   private challenge(incoming: IncomingRequest, stale: boolean): undefined {
     const realm = this.deps.directory().realm;
     const response = createResponse(incoming.request, 401);
-    for (const algorithm of OFFERED) {
+    for (const algorithm of this.deps.algorithms) {
       const nonce = this.deps.nonces.issue(realm);
       response.headers.append("WWW-Authenticate", formatChallenge({ realm, nonce, algorithm, qop: "auth", stale }));
     }

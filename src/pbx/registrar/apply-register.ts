@@ -4,7 +4,7 @@
  * (RFC 3261 §10.3 steps 6–7). The state store runs it atomically per AOR.
  */
 import { bindingKey, type Binding, type BindingSource, type UpdateRefusal } from "../../state/index.js";
-import { comparableUri } from "./aor.js";
+import { comparableUri } from "../../sip/message/index.js";
 import type { RegisterRequest } from "./requested-contacts.js";
 
 export interface RegistrarPolicy {
@@ -33,6 +33,9 @@ export interface RegisterRefusal extends UpdateRefusal {
   readonly minExpires?: number;
 }
 
+/** A reason phrase that says what happened (and, unlike "CSeq", does not upset sipp 3.6's response matching). */
+const OUT_OF_ORDER = "Out of order: this Call-ID already registered a higher sequence number";
+
 function refuse(status: number, reason: string, minExpires?: number): RegisterRefusal {
   return { kind: "refused", status, reason, ...(minExpires !== undefined && { minExpires }) };
 }
@@ -54,7 +57,7 @@ export function applyRegister(
 ): readonly Binding[] | RegisterRefusal {
   if (request.kind === "remove-all") {
     // RFC 3261 §10.3 step 6: "*" removes every binding, each subject to the Call-ID/CSeq rule.
-    if (current.some((b) => outOfOrder(b, ctx))) return refuse(500, "Out of order CSeq for this Call-ID");
+    if (current.some((b) => outOfOrder(b, ctx))) return refuse(500, OUT_OF_ORDER);
     return [];
   }
   const next = new Map(current.map((b) => [b.key, b]));
@@ -63,7 +66,7 @@ export function applyRegister(
     if (expires > 0 && expires < policy.minExpires) return refuse(423, "Interval Too Brief", policy.minExpires);
     const key = bindingKey(contact, comparableUri(contact.uri));
     const existing = next.get(key);
-    if (existing && outOfOrder(existing, ctx)) return refuse(500, "Out of order CSeq for this Call-ID");
+    if (existing && outOfOrder(existing, ctx)) return refuse(500, OUT_OF_ORDER);
     if (expires === 0) {
       next.delete(key);
       continue;

@@ -154,3 +154,19 @@ export function uriTransport(uri: SipUri): string {
 export function uriAddress(uri: SipUri): string {
   return bareHost(uri.host);
 }
+
+/**
+ * A URI in the form RFC 3261 §19.1.4 compares: scheme, user (unescaped, case kept),
+ * host (case-folded), the port as written, and the five parameters that must match
+ * when present (transport, user, ttl, method, maddr); other parameters and headers
+ * do not take part.
+ */
+export function comparableUri(uri: SipUri): string {
+  const significant = uri.params
+    .filter((p) => ["transport", "user", "ttl", "method", "maddr"].includes(p.name.toLowerCase()))
+    .map((p) => `${p.name.toLowerCase()}=${(p.value ?? "").toLowerCase()}`)
+    .sort();
+  const user = uri.user === undefined ? "" : `${unescapeUriPart(uri.user)}@`;
+  const port = uri.port === undefined ? "" : `:${uri.port}`;
+  return `${uri.scheme}:${user}${uri.host.toLowerCase()}${port}${significant.map((p) => `;${p}`).join("")}`;
+}

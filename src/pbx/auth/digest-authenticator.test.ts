@@ -1,0 +1,113 @@
+/** The authentication stage on its own: a memory store, a real nonce service, requests built from text. */
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../log/logger.js";
+import { expectedResponse, ha1, NonceService } from "../../sip/digest/index.js";
+import { parseMessage, type SipRequest, type SipResponse } from "../../sip/message/index.js";
+import { MemoryStateStore } from "../../state/index.js";
+import { Directory } from "../directory/directory.js";
+import { AuthThrottle } from "./auth-throttle.js";
+import { DigestAuthenticator } from "./digest-authenticator.js";
+
+const REALM = "strowger.local";
+const user = {
+  extension: "2001",
+  name: "Reception",
+  organisation: "council",
+  site: "stafford",
+  class: "staff",
+  ha1: { md5: ha1("MD5", "2001", REALM, "secret-pw"), sha256: ha1("SHA-256", "2001", REALM, "secret-pw") },
+};
+
+function setup(perUser = 3) {
+  const store = new MemoryStateStore();
+  const nonces = new NonceService({ secret: Buffer.alloc(32, 7), lifetimeMs: 60_000 });
+  const auth = new DigestAuthenticator({
+    directory: () => new Directory(REALM, ["council"], [user]),
+    nonces,
+    throttle: new AuthThrottle(store, { windowSeconds: 60, perUser, perSource: 100, blockSeconds: 60 }),
+    store,
+    algorithms: ["SHA-256", "MD5"],
+  });
+  return { auth, nonces };
+}
+
+function register(authorization?: string): SipRequest {
+  const lines = [
+    `REGISTER sip:${REALM} SIP/2.0`,
+    "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKa",
+    `From: <sip:2001@${REALM}>;tag=1`,
+    `To: <sip:2001@${REALM}>`,
+    "Call-ID: auth-test",
+    "CSeq: 1 REGISTER",
+    ...(authorization ? [`Authorization: ${authorization}`] : []),
+    "Content-Length: 0",
+    "",
+    "",
+  ];
+  return parseMessage(Buffer.from(lines.join("\r\n"))) as SipRequest;
+}
+
+async function run(auth: DigestAuthenticator, request: SipRequest) {
+  const answers: SipResponse[] = [];
+  const source = { transport: "UDP" as const, address: "192.0.2.10", port: 5060, localAddress: "127.0.0.1", localPort: 5060 };
+  const user = await auth.authenticate({ request, source, log: createLogger("silent"), respond: (r) => answers.push(r) });
+  return { user, answer: answers[0] };
+}
+
+function credentials(nonce: string, opts: { username?: string; password?: string; uri?: string; nc?: string } = {}): string {
+  const username = opts.username ?? "2001";
+  const uri = opts.uri ?? `sip:${REALM}`;
+  const nc = opts.nc ?? "00000001";
+  const response = expectedResponse({
+    algorithm: "MD5",
+    ha1: ha1("MD5", username, REALM, opts.password ?? "secret-pw"),
+    method: "REGISTER",
+    uri,
+    nonce,
+    nc,
+    cnonce: "c0ffee",
+    qop: "auth",
+  });
+  return `Digest username="${username}", realm="${REALM}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, cnonce="c0ffee", qop=auth, nc=${nc}`;
+}
+
+describe("digest authentication stage (RFC 3261 §22, RFC 7616, RFC 8760)", () => {
+  it("MUST challenge without credentials, with the configured algorithms in order (RFC 8760 §2.4)", async () => {
+    const { auth } = setup();
+    const { user, answer } = await run(auth, register());
+    expect(user).toBeUndefined();
+    expect(answer!.status).toBe(401);
+    expect(answer!.headers.values("WWW-Authenticate").map((v) => /algorithm=([\w-]+)/.exec(v)![1])).toEqual(["SHA-256", "MD5"]);
+  });
+
+  it("MUST accept right credentials, and refuse the same nonce count again (replay → stale challenge)", async () => {
+    const { auth, nonces } = setup();
+    const nonce = nonces.issue(REALM);
+    expect((await run(auth, register(credentials(nonce)))).user?.extension).toBe("2001");
+    const replay = await run(auth, register(credentials(nonce)));
+    expect(replay.user).toBeUndefined();
+    expect(replay.answer!.headers.get("WWW-Authenticate")).toMatch(/stale=true/);
+  });
+
+  it("SHOULD answer 400 when the digest uri is not the Request-URI (RFC 7616 §3.4.6)", async () => {
+    const { auth, nonces } = setup();
+    const { answer } = await run(auth, register(credentials(nonces.issue(REALM), { uri: "sip:elsewhere.example" })));
+    expect(answer!.status).toBe(400);
+  });
+
+  it("MUST answer an unknown user exactly as a known user with a wrong password", async () => {
+    const { auth, nonces } = setup();
+    const wrong = await run(auth, register(credentials(nonces.issue(REALM), { password: "guess" })));
+    const unknown = await run(auth, register(credentials(nonces.issue(REALM), { username: "2999" })));
+    expect([unknown.answer!.status, unknown.answer!.reason]).toEqual([wrong.answer!.status, wrong.answer!.reason]);
+    expect(unknown.answer!.headers.fields.map((f) => f.key)).toEqual(wrong.answer!.headers.fields.map((f) => f.key));
+  });
+
+  it("MUST block a user after repeated failures, refusing even the right password with 403", async () => {
+    const { auth, nonces } = setup(3);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await run(auth, register(credentials(nonces.issue(REALM), { password: "guess" })))).answer!.status);
+    expect(statuses).toEqual([401, 401, 403]);
+    expect((await run(auth, register(credentials(nonces.issue(REALM))))).answer!.status).toBe(403);
+  });
+});
