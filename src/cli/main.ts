@@ -2,6 +2,9 @@
 /** The `strowger` command line. */
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config-error.js";
+import { join } from "node:path";
+import { DEFAULT_CDR_FILE } from "../server/strowger-node.js";
+import { cdrExportCommand } from "./cdr-command.js";
 import { checkCommand } from "./check-command.js";
 import { startCommand } from "./start-command.js";
 import { usersImportCommand } from "./users-import-command.js";
@@ -13,6 +16,9 @@ Commands:
             WebSocket 5066) on the config folder. SIGHUP reloads users.yaml.
   check     Validate the config folder and exit: 0 when it is good, 1 with
             file, line and reason for each problem when it is not.
+  cdr export [--format csv|jsonl] [--since ISO] [--until ISO] [--out FILE]
+            Call records, from Redis (--redis) or, for a one-node install,
+            from its records file (DIR/var/cdr.jsonl, or --cdr-file FILE).
   users import FILE.csv
             Merge users from a CSV (header: extension,ddi,name,organisation,
             site,class,password) into users.yaml; passwords are stored only as
@@ -36,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
       config: { type: "string", default: "config" },
       port: { type: "string" },
       redis: { type: "string" },
+      format: { type: "string", default: "csv" },
+      since: { type: "string" },
+      until: { type: "string" },
+      out: { type: "string" },
+      "cdr-file": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -57,6 +68,23 @@ async function main(argv: string[]): Promise<number> {
     }
     case "check":
       return checkCommand({ configDir: values.config });
+    case "cdr": {
+      if (positionals[1] !== "export" || (values.format !== "csv" && values.format !== "jsonl")) {
+        process.stderr.write("strowger: usage: strowger cdr export [--format csv|jsonl] [--since ISO] [--until ISO] [--out FILE] [--redis URL | --cdr-file FILE]\n");
+        return 2;
+      }
+      const redisUrl = values.redis ?? process.env.STROWGER_REDIS_URL;
+      // Without Redis, the records of a one-node install are in its call records file.
+      const cdrFile = values["cdr-file"] ?? (redisUrl ? undefined : join(values.config, DEFAULT_CDR_FILE));
+      return cdrExportCommand({
+        format: values.format,
+        ...(redisUrl && !values["cdr-file"] && { redisUrl }),
+        ...(cdrFile !== undefined && { cdrFile }),
+        ...(values.since !== undefined && { since: values.since }),
+        ...(values.until !== undefined && { until: values.until }),
+        ...(values.out !== undefined && { out: values.out }),
+      });
+    }
     case "users": {
       const [, action, csvFile] = positionals;
       if (action !== "import" || csvFile === undefined) {

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { join } from "node:path";
 /**
  * A Strowger node: the transports, the transaction layer and the request pipeline,
  * wired together from the config. This is the composition root; the layers below
@@ -21,6 +22,9 @@ import { createStateStore, type StateStore } from "../state/index.js";
 import { metricsPort, startMetricsEndpoint } from "./metrics-endpoint.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { transportOptions } from "./transport-options-from-config.js";
+
+/** Where a node without Redis keeps its call records, relative to its config folder. */
+export const DEFAULT_CDR_FILE = "var/cdr.jsonl";
 
 export interface NodeOptions {
   readonly config: NodeConfig;
@@ -81,7 +85,9 @@ export class StrowgerNode {
 
   static async start(options: NodeOptions): Promise<StrowgerNode> {
     const redisUrl = options.redisUrl ?? options.config.state.redisUrl;
-    const store = createStateStore(redisUrl === undefined ? {} : { redisUrl });
+    // Without Redis, call records also go to a file in the config folder, so that they
+    // survive a restart of a one-node install.
+    const store = createStateStore(redisUrl === undefined ? { cdrFile: join(options.configDir, DEFAULT_CDR_FILE) } : { redisUrl });
     options.log.info({ state: store.health() }, "state store");
     let node: StrowgerNode | undefined;
     try {
@@ -143,18 +149,25 @@ export class StrowgerNode {
     const disposition = this.transactions.receiveRequest(message, source);
     if (disposition.kind !== "new") return;
     const tx = disposition.transaction;
+    if (this.log.isLevelEnabled("debug")) {
+      this.requestLogger(message).debug({ method: message.method, transport: source.transport, from: `${source.address}:${source.port}` }, "request");
+    }
+    // The per-call logger is made on first use: most requests log nothing, and a pino
+    // child (with its redaction) is not free on a path that runs 10,000 times a second.
+    let log: Logger | undefined;
+    const makeLogger = () => (log ??= this.requestLogger(message));
     void this.pipeline.handle({
       request: message,
       source,
-      log: this.requestLogger(message, source),
+      get log() {
+        return makeLogger();
+      },
       respond: (response) => tx.respond(response),
     });
   }
 
-  private requestLogger(request: SipRequest, source: Source): Logger {
-    const log = this.log.child({ callId: request.callId, branch: request.via.branch });
-    log.debug({ method: request.method, transport: source.transport, from: `${source.address}:${source.port}` }, "request");
-    return log;
+  private requestLogger(request: SipRequest): Logger {
+    return this.log.child({ callId: request.callId, branch: request.via.branch });
   }
 
   /**

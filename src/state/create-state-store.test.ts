@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createStateStore } from "./create-state-store.js";
 import { StateError } from "./state-error.js";
@@ -8,6 +11,22 @@ describe("createStateStore", () => {
     expect(store.backend).toBe("memory");
     expect(store.health().state).toBe("ready");
     await store.close();
+  });
+
+  it("gives the memory store the call records file, so that records outlive it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "strowger-cdr-"));
+    try {
+      const cdrFile = join(dir, "cdr.jsonl");
+      const record = { id: "r1", callId: "c1", caller: "2001", dialled: "2002", startedAt: 1, endedAt: 2, disposition: "cancelled" as const, node: "n" };
+      const first = createStateStore({ cdrFile });
+      await first.appendCallRecord(record);
+      await first.close();
+      const second = createStateStore({ cdrFile });
+      expect(await second.callRecords()).toEqual([record]);
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("gives a Redis store for a URL, naming its target without the password", async () => {

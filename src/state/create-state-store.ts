@@ -1,3 +1,4 @@
+import type { CallRecordRetention } from "./call-record.js";
 import { MemoryStateStore } from "./memory-state-store.js";
 import type { RedisSentinelSettings } from "./redis-connection.js";
 import { RedisStateStore } from "./redis-state-store.js";
@@ -13,6 +14,14 @@ export interface StateStoreSettings {
   readonly commandTimeoutMs?: number;
   /** Epoch ms; tests pass a fake. */
   readonly clock?: () => number;
+  /**
+   * The embedded store's call records file (JSON lines), so that a one-node install
+   * keeps its records across restarts. Not used with Redis, which holds the records
+   * itself.
+   */
+  readonly cdrFile?: string;
+  /** How many call records the store keeps (default all). */
+  readonly callRecordRetention?: CallRecordRetention;
 }
 
 /**
@@ -20,9 +29,13 @@ export interface StateStoreSettings {
  * the embedded memory store, so a node with no settings works alone.
  */
 export function createStateStore(settings: StateStoreSettings = {}): StateStore {
-  const { redisUrl, sentinel, keyPrefix, commandTimeoutMs, clock } = settings;
+  const { redisUrl, sentinel, keyPrefix, commandTimeoutMs, clock, cdrFile, callRecordRetention } = settings;
   if (redisUrl === undefined && sentinel === undefined) {
-    return new MemoryStateStore(clock === undefined ? {} : { clock });
+    return new MemoryStateStore({
+      ...(clock !== undefined && { clock }),
+      ...(cdrFile !== undefined && { cdrFile }),
+      ...(callRecordRetention !== undefined && { callRecordRetention }),
+    });
   }
   return new RedisStateStore({
     ...(redisUrl !== undefined && { url: redisUrl }),
@@ -30,5 +43,6 @@ export function createStateStore(settings: StateStoreSettings = {}): StateStore 
     ...(keyPrefix !== undefined && { keyPrefix }),
     ...(commandTimeoutMs !== undefined && { commandTimeoutMs }),
     ...(clock !== undefined && { clock }),
+    ...(callRecordRetention !== undefined && { callRecordRetention }),
   });
 }

@@ -1,15 +1,28 @@
 import { randomBytes } from "node:crypto";
 import { isLive, type Binding } from "./binding.js";
 import { acceptBindings } from "./accept-bindings.js";
-import { checkInstant, checkPositiveInteger } from "./check-argument.js";
+import { compareCallRecords, type CallRecord, type CallRecordQuery, type CallRecordRetention } from "./call-record.js";
+import { CallRecordLog } from "./call-record-log.js";
+import { CdrFile } from "./cdr-file.js";
+import { checkAfter, checkCallRecordQuery, checkInstant, checkPositiveInteger } from "./check-argument.js";
+import { compareDialogs, dialogId, dialogMatches, isLiveDialog, type DialogRecord } from "./dialog-record.js";
 import { ExpiryQueue } from "./expiry-queue.js";
 import { HealthTracker } from "./health-tracker.js";
+import { acceptCallRecord, acceptDialog } from "./record-codec.js";
 import { StateError } from "./state-error.js";
 import type { BindingCounts, BindingsUpdate, BindingsUpdated, StateHealth, StateStore, UpdateRefusal } from "./state-store.js";
 
 export interface MemoryStateStoreOptions {
   /** Epoch ms; tests pass a fake. */
   readonly clock?: () => number;
+  /**
+   * A JSON-lines file that keeps the call records across restarts: read when the store
+   * is made, one line appended per record (folder and file made when missing). Without
+   * it the records live as long as the process.
+   */
+  readonly cdrFile?: string;
+  /** How many records to keep in memory (default all); the file keeps every one. */
+  readonly callRecordRetention?: CallRecordRetention;
 }
 
 /**
@@ -39,15 +52,31 @@ export class MemoryStateStore implements StateStore {
   private readonly failures = new Map<string, { count: number; windowEndsAt: number }>();
   private readonly blocks = new Map<string, number>();
   private readonly secrets = new Map<string, Buffer>();
+  private readonly dialogs = new Map<string, DialogRecord>();
+  private readonly callRecordLog: CallRecordLog;
+  private readonly cdrFile: CdrFile | undefined;
+  /**
+   * Lines of `cdrFile` that held no readable record when the store was made (skipped:
+   * a write cut short by a crash), for the owner to log.
+   */
+  readonly cdrFileProblems: readonly string[];
 
   private readonly aorExpiry = new ExpiryQueue<string>();
   private readonly nonceExpiry = new ExpiryQueue<string>();
   private readonly failureExpiry = new ExpiryQueue<string>();
   private readonly blockExpiry = new ExpiryQueue<string>();
+  private readonly dialogExpiry = new ExpiryQueue<string>();
 
+  /** Reads `cdrFile` synchronously, if given; STATE_CDR_FILE when it exists and cannot be read. */
   constructor(options: MemoryStateStoreOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.tracker = new HealthTracker("memory", "ready", this.clock);
+    this.callRecordLog = new CallRecordLog(options.callRecordRetention);
+    this.cdrFile = options.cdrFile === undefined ? undefined : new CdrFile(options.cdrFile);
+    const loaded = this.cdrFile?.load() ?? { records: [], problems: [] };
+    const now = this.clock();
+    for (const record of loaded.records.sort(compareCallRecords)) this.callRecordLog.add(Object.freeze(record), now);
+    this.cdrFileProblems = Object.freeze(loaded.problems);
   }
 
   // ---- Location service ----------------------------------------------------------
@@ -141,6 +170,82 @@ export class MemoryStateStore implements StateStore {
     return until !== undefined && now < until ? until : undefined;
   }
 
+  // ---- Dialogs -------------------------------------------------------------------
+
+  async putDialog(dialog: DialogRecord): Promise<void> {
+    const now = this.clock();
+    const accepted = acceptDialog(dialog, now);
+    this.open(now);
+    this.dialogs.set(accepted.id, Object.freeze(accepted));
+    this.dialogExpiry.schedule(accepted.id, accepted.expiresAt);
+  }
+
+  async findDialog(callId: string, tag1: string, tag2?: string): Promise<DialogRecord | undefined> {
+    const now = this.clock();
+    this.open(now);
+    // Keyed by the caller's side: the request's From tag is the caller's tag (a request
+    // from the caller), or its To tag is (a request from the callee).
+    for (const fromTag of tag2 === undefined ? [tag1] : [tag1, tag2]) {
+      const dialog = this.dialogs.get(dialogId(callId, fromTag));
+      if (dialog !== undefined && dialog.callId === callId && isLiveDialog(dialog, now) && dialogMatches(dialog, tag1, tag2)) return dialog;
+    }
+    return undefined;
+  }
+
+  async refreshDialog(id: string, expiresAt: number): Promise<DialogRecord | undefined> {
+    checkInstant("expiresAt", expiresAt);
+    const now = this.clock();
+    this.open(now);
+    checkAfter("expiresAt", expiresAt, now);
+    const dialog = this.dialogs.get(id);
+    if (dialog === undefined || !isLiveDialog(dialog, now)) return undefined;
+    const refreshed = Object.freeze({ ...dialog, expiresAt });
+    this.dialogs.set(id, refreshed);
+    this.dialogExpiry.schedule(id, expiresAt);
+    return refreshed;
+  }
+
+  async endDialog(id: string): Promise<DialogRecord | undefined> {
+    const now = this.clock();
+    this.open(now);
+    const dialog = this.dialogs.get(id);
+    if (dialog === undefined) return undefined;
+    this.dialogs.delete(id);
+    this.dialogExpiry.unschedule(id);
+    return isLiveDialog(dialog, now) ? dialog : undefined;
+  }
+
+  async listDialogs(): Promise<DialogRecord[]> {
+    const now = this.clock();
+    this.open(now);
+    this.sweepDialogs(now, Infinity);
+    return [...this.dialogs.values()].sort(compareDialogs);
+  }
+
+  async countDialogs(): Promise<number> {
+    const now = this.clock();
+    this.open(now);
+    this.sweepDialogs(now, Infinity);
+    return this.dialogs.size;
+  }
+
+  // ---- Call records --------------------------------------------------------------
+
+  async appendCallRecord(record: CallRecord): Promise<void> {
+    const accepted = Object.freeze(acceptCallRecord(record));
+    this.open(this.clock());
+    if (this.callRecordLog.has(accepted.id)) return;
+    // The file first: a record the store holds is one a restart keeps.
+    await this.cdrFile?.append(accepted);
+    this.callRecordLog.add(accepted, this.clock());
+  }
+
+  async callRecords(query: CallRecordQuery = {}): Promise<CallRecord[]> {
+    checkCallRecordQuery(query);
+    this.open(this.clock());
+    return this.callRecordLog.query(query);
+  }
+
   // ---- Lifecycle -----------------------------------------------------------------
 
   health(): StateHealth {
@@ -153,12 +258,15 @@ export class MemoryStateStore implements StateStore {
 
   async close(): Promise<void> {
     if (this.tracker.health.state === "closed") return;
+    this.tracker.set("closed");
+    await this.cdrFile?.flush();
     this.aors.clear();
     this.nonces.clear();
     this.failures.clear();
     this.blocks.clear();
+    this.dialogs.clear();
+    this.callRecordLog.clear();
     this.bindingCount = 0;
-    this.tracker.set("closed");
   }
 
   // ---- Internals -----------------------------------------------------------------
@@ -179,6 +287,7 @@ export class MemoryStateStore implements StateStore {
       if (now < entry.windowEndsAt) this.failureExpiry.schedule(key, entry.windowEndsAt);
       else this.failures.delete(key);
     }
+    this.sweepDialogs(now, SWEEP_BUDGET);
     for (const key of this.blockExpiry.popDue(now, SWEEP_BUDGET)) {
       const until = this.blocks.get(key);
       if (until === undefined) continue;
@@ -189,6 +298,15 @@ export class MemoryStateStore implements StateStore {
 
   private sweepAors(now: number, budget: number): void {
     for (const aor of this.aorExpiry.popDue(now, budget)) this.store(aor, this.live(aor, now));
+  }
+
+  private sweepDialogs(now: number, budget: number): void {
+    for (const id of this.dialogExpiry.popDue(now, budget)) {
+      const dialog = this.dialogs.get(id);
+      if (dialog === undefined) continue;
+      if (isLiveDialog(dialog, now)) this.dialogExpiry.schedule(id, dialog.expiresAt);
+      else this.dialogs.delete(id);
+    }
   }
 
   private live(aor: string, now: number): readonly Binding[] {
@@ -216,3 +334,4 @@ function freeze(binding: Binding): Binding {
   Object.freeze(binding.source);
   return Object.freeze(binding);
 }
+

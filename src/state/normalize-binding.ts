@@ -1,4 +1,5 @@
 import type { Binding, BindingSource } from "./binding.js";
+import { isObject, nonEmptyString } from "./value-checks.js";
 
 /**
  * Checks that `value` is a binding of `aor` and returns a copy holding only the
@@ -60,12 +61,4 @@ function normalizeSource(value: unknown): BindingSource | string {
     port: value.port as number,
     ...(value.connectionId !== undefined && { connectionId: value.connectionId as string }),
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function nonEmptyString(value: unknown): value is string {
-  return typeof value === "string" && value.length > 0;
 }

@@ -8,10 +8,16 @@ export class RedisKeys {
   readonly bindingIndex: string;
   /** Sorted set of AORs scored by their latest binding's expiresAt. */
   readonly aorIndex: string;
+  /** Sorted set of dialog ids (`<Call-ID>;<caller's tag>`) scored by the dialog's expiresAt. */
+  readonly dialogIndex: string;
+  /** Sorted set of call records, each member one record's JSON, scored by its endedAt. */
+  readonly callRecords: string;
 
   constructor(readonly prefix: string) {
     this.bindingIndex = `${prefix}index:bindings`;
     this.aorIndex = `${prefix}index:aors`;
+    this.dialogIndex = `${prefix}index:dialogs`;
+    this.callRecords = `${prefix}cdrs`;
   }
 
   /** String: the AOR's bindings as JSON (`binding-codec.ts`). */
@@ -22,6 +28,15 @@ export class RedisKeys {
   /** The member of `bindingIndex` for one binding. AORs hold no space, so the split is unambiguous. */
   bindingMember(aor: string, bindingKey: string): string {
     return `${aor} ${bindingKey}`;
+  }
+
+  /**
+   * Hash of the dialogs of one Call-ID: field the caller's tag, value the dialog as
+   * JSON (`record-codec.ts`). Nearly always one field; keyed by Call-ID so that a
+   * request from either side finds its dialog with one HMGET of both its tags.
+   */
+  dialog(callId: string): string {
+    return `${this.prefix}dialog:${callId}`;
   }
 
   /** Hash {nc, expiresAt}: the highest nonce count accepted for the nonce. */

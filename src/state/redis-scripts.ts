@@ -84,3 +84,72 @@ if current >= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `);
+
+/**
+ * Stores a dialog (or replaces the one with its id) and indexes it by expiry. The key's
+ * TTL only grows: the hash may hold another dialog of the Call-ID that lasts longer.
+ * KEYS: 1 the Call-ID's dialog hash, 2 the dialog index.
+ * ARGV: 1 the caller's tag (the field), 2 the dialog's JSON, 3 its expiresAt,
+ *       4 its id (the index member), 5 the key's TTL in ms, 6 prune index entries
+ *       scored below this.
+ */
+export const putDialog = new LuaScript(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])
+return 1
+`);
+
+/**
+ * Compare-and-set of one dialog, for a refresh: writes only if the field still holds
+ * what was read, and never brings back a dialog that has ended.
+ * KEYS: as `putDialog`. ARGV: 1 the caller's tag, 2 the value read, 3 the new value,
+ *       4 the new expiresAt, 5 the dialog's id, 6 the key's TTL in ms.
+ * Returns 1 when written, 0 when the value changed since it was read, -1 when it is gone.
+ */
+export const replaceDialog = new LuaScript(`
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return -1 end
+if current ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[6]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[6])
+end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+return 1
+`);
+
+/**
+ * Removes a dialog and returns it, in one step: of two nodes ending one dialog at once,
+ * one gets the value and the other nil. HDEL of the last field deletes the hash.
+ * KEYS: as `putDialog`. ARGV: 1 the caller's tag, 2 the dialog's id.
+ */
+export const endDialog = new LuaScript(`
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return false end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return current
+`);
+
+/**
+ * Adds a call record to the sorted set (a member already there, the same record
+ * appended again, stays one) and trims to the retention.
+ * KEYS: 1 the call records set. ARGV: 1 the record's endedAt, 2 its JSON,
+ *       3 drop records that ended at or before this ("" for no age limit),
+ *       4 keep at most this many ("" for no count limit).
+ * Returns 1 when added, 0 when it was already there.
+ */
+export const appendCallRecord = new LuaScript(`
+local added = redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+end
+if ARGV[4] ~= '' then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
+end
+return added
+`);

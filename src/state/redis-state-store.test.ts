@@ -55,11 +55,11 @@ afterAll(() => redis?.stop());
 
 // Two stores with their own connections are two nodes; each test gets its own key
 // prefix, so tests share the server without seeing each other's state.
-defineStateStoreContract("redis", async (clock) => {
+defineStateStoreContract("redis", async (clock, options) => {
   const keyPrefix = `contract-${++suite}:`;
   return {
-    a: new RedisStateStore({ url: redis.url, keyPrefix, clock }),
-    b: new RedisStateStore({ url: redis.url, keyPrefix, clock }),
+    a: new RedisStateStore({ url: redis.url, keyPrefix, clock, ...options }),
+    b: new RedisStateStore({ url: redis.url, keyPrefix, clock, ...options }),
   };
 });
 
@@ -113,6 +113,53 @@ describe("RedisStateStore", () => {
     expect(await admin.hgetall("auth:failures:user:2001")).toEqual({ count: "1", windowEndsAt: String(T0 + 60_000) });
     expect(await admin.get("auth:block:user:2001")).toBe(String(T0 + 900_000));
     for (const key of ["auth:nonce:abc", "auth:failures:user:2001", "auth:block:user:2001"]) expect(await admin.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it("keeps a Call-ID's dialogs in one hash by caller's tag, indexed by expiry, with a TTL a grace period past it", async () => {
+    const store = open({ keyPrefix: "calls:" });
+    const dialog = {
+      id: "abc@10.0.0.1;tag-a",
+      callId: "abc@10.0.0.1",
+      fromTag: "tag-a",
+      toTag: "tag-b",
+      caller: "2001",
+      dialled: "2002",
+      target: "user 2002",
+      route: "internal",
+      startedAt: T0 - 1000,
+      answeredAt: T0,
+      node: "node-a",
+      expiresAt: T0 + 60_000,
+    };
+    await store.putDialog(dialog);
+    expect(await admin.type("calls:dialog:abc@10.0.0.1")).toBe("hash");
+    expect(await admin.hgetall("calls:dialog:abc@10.0.0.1")).toEqual({ "tag-a": JSON.stringify({ v: 1, ...dialog }) });
+    const ttl = await admin.pttl("calls:dialog:abc@10.0.0.1");
+    expect(ttl).toBeGreaterThan(60_000 + 10_000 - 5_000);
+    expect(ttl).toBeLessThanOrEqual(60_000 + 10_000);
+    expect(await admin.zrange("calls:index:dialogs", 0, -1, "WITHSCORES")).toEqual([dialog.id, String(T0 + 60_000)]);
+
+    expect(await store.endDialog(dialog.id)).toEqual(dialog);
+    expect(await admin.exists("calls:dialog:abc@10.0.0.1")).toBe(0);
+    expect(await admin.zcard("calls:index:dialogs")).toBe(0);
+  });
+
+  it("keeps call records in one sorted set, one JSON member each, scored by endedAt", async () => {
+    const store = open({ keyPrefix: "cdr:" });
+    const record = { id: "r1", callId: "c1", caller: "2001", dialled: "2002", startedAt: T0, endedAt: T0 + 5000, disposition: "no-answer" as const, failureStatus: 480, node: "node-b" };
+    await store.appendCallRecord(record);
+    await store.appendCallRecord({ ...record }); // the same record again: one member
+    expect(await admin.type("cdr:cdrs")).toBe("zset");
+    expect(await admin.zrange("cdr:cdrs", 0, -1, "WITHSCORES")).toEqual([JSON.stringify({ v: 1, ...record }), String(T0 + 5000)]);
+    expect(await admin.pttl("cdr:cdrs")).toBe(-1); // kept until trimmed by the retention or deleted by an admin
+  });
+
+  it("refuses a dialog or call record it cannot read", async () => {
+    const store = open({ keyPrefix: "badcall:" });
+    await admin.hset("badcall:dialog:abc", "t1", JSON.stringify({ v: 2 }));
+    expect((await errorOf(store.findDialog("abc", "t1", "t2"))).code).toBe("STATE_BAD_VALUE");
+    await admin.zadd("badcall:cdrs", T0, "not json");
+    expect((await errorOf(store.callRecords())).code).toBe("STATE_BAD_VALUE");
   });
 
   it("keeps clusters with different prefixes apart", async () => {

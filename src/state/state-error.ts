@@ -13,10 +13,14 @@ export type StateErrorCode =
   | "STATE_INVALID_BINDING"
   /** A nonce count, TTL, window or time that is not a positive whole number. */
   | "STATE_INVALID_ARGUMENT"
+  /** A dialog or call record the store refuses (a bad field, an id that is not callId;fromTag). */
+  | "STATE_INVALID_RECORD"
   /** A value in Redis that this version cannot read (written by hand, or another format). */
   | "STATE_BAD_VALUE"
   /** The Redis settings are unusable (a URL that is not redis:// or rediss://). */
   | "STATE_BAD_CONFIG"
+  /** The memory store's call records file could not be read or written. */
+  | "STATE_CDR_FILE"
   /** A call after `close()`. */
   | "STATE_CLOSED";
 

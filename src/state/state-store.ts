@@ -1,4 +1,6 @@
 import type { Binding } from "./binding.js";
+import type { CallRecord, CallRecordQuery } from "./call-record.js";
+import type { DialogRecord } from "./dialog-record.js";
 
 /**
  * The shared state of a Strowger cluster, as the PBX sees it. `src/pbx` talks to this
@@ -81,13 +83,55 @@ export interface StateStore {
   /** The end of `key`'s block, or undefined when it is not blocked (a block ending at T is over at T). */
   blockedUntil(key: string): Promise<number | undefined>;
 
+  // ---- Dialogs: the live-calls view, and what a call's record is made from -------
+
+  /**
+   * Stores a dialog, or replaces the one with its id (an early dialog put again on the
+   * 2xx). Its `expiresAt` must be after now (STATE_INVALID_RECORD otherwise).
+   */
+  putDialog(dialog: DialogRecord): Promise<void>;
+  /**
+   * The live dialog an in-dialog request names, from either side: pass the request's
+   * Call-ID, From tag and To tag, and a BYE from the caller (From tag = the dialog's
+   * `fromTag`) or from the callee (From tag = its `toTag`) finds it alike. With no
+   * second tag (a CANCEL) the first must be the caller's. One round trip on Redis.
+   */
+  findDialog(callId: string, tag1: string, tag2?: string): Promise<DialogRecord | undefined>;
+  /**
+   * Moves a live dialog's safety expiry to `expiresAt` (after now) on a re-INVITE or
+   * UPDATE and returns it; undefined when it has ended or expired, so a refresh racing
+   * a BYE on the other node never brings the dialog back.
+   */
+  refreshDialog(id: string, expiresAt: number): Promise<DialogRecord | undefined>;
+  /**
+   * Removes the dialog and returns it, atomically: when both nodes handle one BYE (or
+   * a BYE from each side crosses), exactly one gets the dialog and writes the record.
+   * Undefined when there is none, or it had expired.
+   */
+  endDialog(id: string): Promise<DialogRecord | undefined>;
+  /** Every live dialog in the cluster, oldest `startedAt` first: the live-calls view. */
+  listDialogs(): Promise<DialogRecord[]>;
+  /** How many live dialogs the cluster holds, for metrics. O(log n) on Redis. */
+  countDialogs(): Promise<number>;
+
+  // ---- Call records (CDRs) ------------------------------------------------------
+
+  /**
+   * Keeps one call's record. A record with the id of one already kept is kept once
+   * (so a retry after a lost reply is safe). Records outside the store's retention
+   * are dropped as each append is made.
+   */
+  appendCallRecord(record: CallRecord): Promise<void>;
+  /** The records with `since <= endedAt < until`, in `endedAt` order (ties by id), at most `limit`. */
+  callRecords(query?: CallRecordQuery): Promise<CallRecord[]>;
+
   // ---- Lifecycle ----------------------------------------------------------------
 
   /** The backend's state now, for the health endpoint and metrics. */
   health(): StateHealth;
   /** Calls `listener` on every change of `health().state`; returns the unsubscribe function. */
   onHealthChange(listener: (health: StateHealth) => void): () => void;
-  /** Closes the connection; later calls reject with STATE_CLOSED. Idempotent. */
+  /** Closes the connection (the memory store: after its pending file appends); later calls reject with STATE_CLOSED. Idempotent. */
   close(): Promise<void>;
 }
 

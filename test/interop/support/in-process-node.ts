@@ -3,6 +3,9 @@
  * transport on a port the kernel picks, so suites can run side by side and never
  * touch a real PBX's 5060.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { validateYaml } from "../../../src/config/load-yaml.js";
 import { NodeConfigSchema } from "../../../src/config/node-config-schema.js";
 import { createLogger } from "../../../src/log/logger.js";
@@ -37,7 +40,8 @@ export async function startTestNode(options: TestNodeOptions | string = {}): Pro
   const log = createLogger((process.env.STROWGER_TEST_LOG ?? "silent") as Parameters<typeof createLogger>[0]);
   const node = await StrowgerNode.start({
     config,
-    configDir: import.meta.dirname,
+    // A folder of its own: a node without Redis writes its call records under it.
+    configDir: mkdtempSync(join(tmpdir(), "strowger-node-")),
     directory: directory ?? new Directory(config.node.domain, [], []),
     log,
     port: 0,

@@ -1,0 +1,86 @@
+/**
+ * The proxy core (RFC 3261 §16): initial requests forwarded along a call plan,
+ * in-dialog requests routed by their Route set (§16.12), ACKs of 2xx forwarded
+ * statelessly, and CANCEL propagated to the branches of the INVITE it cancels.
+ */
+import type { Logger } from "../../log/logger.js";
+import { createResponse, newBranch, type SipRequest } from "../../sip/message/index.js";
+import type { ServerTransaction } from "../../sip/transaction/index.js";
+import type { IncomingRequest } from "../pipeline/incoming-request.js";
+import { singleStep, type CallPlan } from "./branch-target.js";
+import { nextHopUri, resolveUri } from "./next-hop.js";
+import { ProxyCall, type CallEvents, type ProxyDeps } from "./proxy-call.js";
+import { preprocessRoutes } from "./route-set.js";
+
+export class StatefulProxy {
+  /** Forwarded INVITEs by their server transaction, for CANCEL (§16.10). */
+  private readonly invites = new Map<ServerTransaction, ProxyCall>();
+
+  constructor(private readonly deps: ProxyDeps) {}
+
+  /** Forwards an initial request along `plan`, record-routing INVITEs (§16.6 step 4). */
+  forward(incoming: IncomingRequest, transaction: ServerTransaction, plan: CallPlan, events?: CallEvents): void {
+    const { request } = incoming;
+    const isInvite = request.method === "INVITE";
+    const call = new ProxyCall(this.deps, transaction, request, incoming.source, plan, incoming.log, {
+      recordRoute: isInvite,
+      events: {
+        onAnswered: (response, target) => {
+          this.invites.delete(transaction);
+          events?.onAnswered?.(response, target);
+        },
+        onFailed: (response, cancelled) => {
+          this.invites.delete(transaction);
+          events?.onFailed?.(response, cancelled);
+        },
+      },
+    });
+    if (isInvite) this.invites.set(transaction, call);
+    call.start();
+  }
+
+  /**
+   * A request inside a dialog (RFC 3261 §16.12): after route preprocessing, the next
+   * hop is the top Route, else the Request-URI. One that came here without naming this
+   * cluster in its Route set is not ours to route: 404.
+   */
+  async routeInDialog(incoming: IncomingRequest, transaction: ServerTransaction): Promise<void> {
+    const request = incoming.request.clone();
+    if (!preprocessRoutes(request, this.deps.identity)) {
+      incoming.respond(createResponse(incoming.request, 404, "Not a dialog routed through here"));
+      return;
+    }
+    const call = new ProxyCall(this.deps, transaction, request, incoming.source, singleStep({ targets: [{ uri: request.uri, label: request.uri }], label: "in-dialog" }), incoming.log, {
+      recordRoute: false,
+    });
+    call.start();
+  }
+
+  /**
+   * RFC 3261 §16.7 step 10 / §13.2.2.4: the ACK of a 2xx is its own transaction end to
+   * end, so a proxy forwards it without a transaction (statelessly), by its Route set.
+   */
+  async forwardAck(ack: SipRequest, log: Logger): Promise<void> {
+    const out = ack.clone();
+    if (!preprocessRoutes(out, this.deps.identity)) return;
+    const mf = ack.maxForwards;
+    out.headers.set("Max-Forwards", String(mf === undefined ? 70 : mf - 1));
+    try {
+      const destination = await resolveUri(nextHopUri(out));
+      const local = this.deps.sender.localFor(destination);
+      if (!local) return;
+      out.headers.prepend("Via", this.deps.identity.via(local, newBranch()));
+      await this.deps.sender.sendRequest(out, destination);
+    } catch (err) {
+      log.info({ err: err instanceof Error ? err.message : String(err) }, "ACK not forwarded");
+    }
+  }
+
+  /** §16.10: a CANCEL for a forwarded INVITE cancels its branches. False when there is none. */
+  cancel(invite: ServerTransaction | undefined): boolean {
+    const call = invite && this.invites.get(invite);
+    if (!call) return false;
+    call.cancel();
+    return true;
+  }
+}
