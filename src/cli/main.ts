@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { DEFAULT_CDR_FILE } from "../server/strowger-node.js";
 import { cdrExportCommand } from "./cdr-command.js";
 import { checkCommand } from "./check-command.js";
+import { routeCommand } from "./route-command.js";
 import { startCommand } from "./start-command.js";
 import { usersImportCommand } from "./users-import-command.js";
 
@@ -16,6 +17,9 @@ Commands:
             WebSocket 5066) on the config folder. SIGHUP reloads users.yaml.
   check     Validate the config folder and exit: 0 when it is good, 1 with
             file, line and reason for each problem when it is not.
+  route FROM DIALLED [--at TIME] [--context CLASS]
+            What the dialplan does with a call, rule by rule. TIME: HH:MM or
+            "YYYY-MM-DD HH:MM" (UK time), or ISO with Z or an offset.
   cdr export [--format csv|jsonl] [--since ISO] [--until ISO] [--out FILE]
             Call records, from Redis (--redis) or, for a one-node install,
             from its records file (DIR/var/cdr.jsonl, or --cdr-file FILE).
@@ -47,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       until: { type: "string" },
       out: { type: "string" },
       "cdr-file": { type: "string" },
+      at: { type: "string" },
+      context: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -83,6 +89,20 @@ async function main(argv: string[]): Promise<number> {
         ...(values.since !== undefined && { since: values.since }),
         ...(values.until !== undefined && { until: values.until }),
         ...(values.out !== undefined && { out: values.out }),
+      });
+    }
+    case "route": {
+      const [, from, dialled] = positionals;
+      if (from === undefined || dialled === undefined) {
+        process.stderr.write("strowger: usage: strowger route FROM DIALLED [--at TIME] [--context CLASS] [--config DIR]\n");
+        return 2;
+      }
+      return routeCommand({
+        configDir: values.config,
+        from,
+        dialled,
+        ...(values.at !== undefined && { at: values.at }),
+        ...(values.context !== undefined && { context: values.context }),
       });
     }
     case "users": {

@@ -4,8 +4,9 @@ import { StrowgerNode } from "../server/strowger-node.js";
 
 /**
  * `strowger start`: run a node until SIGTERM or SIGINT, then stop cleanly. SIGHUP
- * reloads users.yaml (registrations are kept: they live in the state store); a bad
- * file is refused and the running directory stays in force.
+ * reloads users.yaml and the dialplan (registrations are kept: they live in the
+ * state store; calls in flight keep their plan); a bad file is refused and what
+ * runs stays in force.
  */
 export async function startCommand(options: { configDir: string; port?: number; redisUrl?: string }): Promise<number> {
   const config = await loadConfig(options.configDir);
@@ -14,13 +15,14 @@ export async function startCommand(options: { configDir: string; port?: number; 
     config: config.node,
     configDir: config.dir,
     directory: config.directory,
+    ...(config.dialplan && { dialplan: config.dialplan }),
     log,
     ...(options.port !== undefined && { port: options.port }),
     ...(options.redisUrl !== undefined && { redisUrl: options.redisUrl }),
   });
   const reload = () => {
     loadConfig(options.configDir).then(
-      (next) => node.replaceDirectory(next.directory),
+      (next) => node.replaceDirectory(next.directory, next.dialplan),
       (err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, "reload refused; the running directory stays in force"),
     );
   };

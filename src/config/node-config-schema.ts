@@ -108,6 +108,61 @@ export const NodeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    dialplan: Type.Object(
+      {
+        /** The plan calls are routed by, relative to the config folder. */
+        file: Type.String({ minLength: 1, default: "../dialplans/main.yaml" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    cluster: Type.Object(
+      {
+        /** Written in Record-Route (`;sg=NAME`): both nodes of a pair must share it. */
+        name: Type.String({ minLength: 1, default: "strowger", pattern: "^[A-Za-z0-9_.-]+$" }),
+        /** A name or address both nodes answer to (DNS, or a floating address), written in Record-Route. */
+        address: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** SIP peers: legacy PBXs, carriers, other clusters. */
+    trunks: Type.Record(
+      Type.String({ pattern: "^[a-z0-9][a-z0-9_-]*$" }),
+      Type.Object(
+        {
+          /** Where calls to the trunk go: `sip:host:port;transport=udp`; the dialled number becomes the user part. */
+          uri: Type.String({ pattern: "^sips?:" }),
+          /** Source addresses a call from this trunk arrives from: such calls are trusted, not challenged. */
+          addresses: Type.Array(Type.String({ minLength: 1 })),
+          /** The dialplan context calls from this trunk start in. */
+          context: Type.String({ minLength: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: {} },
+    ),
+    /** Sites with a legacy PBX still in service: its trunk. */
+    sites: Type.Record(
+      Type.String({ pattern: "^[a-z0-9][a-z0-9_-]*$" }),
+      Type.Object({ legacyTrunk: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
+      { default: {} },
+    ),
+    /** Per-user call features, by extension. */
+    features: Type.Record(
+      Type.String({ pattern: "^[0-9]{2,8}$" }),
+      Type.Object(
+        {
+          // (Defaults are not filled inside a record's values: absent means off, 20 s.)
+          dnd: Type.Optional(Type.Boolean()),
+          /** Where calls go when every device is busy, unanswered or unregistered: a number, dialled in the user's context. */
+          forwardBusy: Type.Optional(Type.String({ pattern: "^\\+?[0-9*#]+$" })),
+          forwardNoAnswer: Type.Optional(Type.String({ pattern: "^\\+?[0-9*#]+$" })),
+          noAnswerSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 300 })),
+          forwardUnregistered: Type.Optional(Type.String({ pattern: "^\\+?[0-9*#]+$" })),
+        },
+        { additionalProperties: false },
+      ),
+      { default: {} },
+    ),
     state: Type.Object(
       {
         /** `redis://host:port/db` of the pair's shared Redis; without it the node keeps state in memory (one node). */

@@ -8,9 +8,8 @@ import { join } from "node:path";
 import type { NodeConfig } from "../config/node-config-schema.js";
 import type { Logger } from "../log/logger.js";
 import { AuthThrottle } from "../pbx/auth/auth-throttle.js";
-import { DigestAuthenticator } from "../pbx/auth/digest-authenticator.js";
+import { DigestAuthenticator, type AuthenticatorDeps } from "../pbx/auth/digest-authenticator.js";
 import type { Directory } from "../pbx/directory/directory.js";
-import { cancelHandler } from "../pbx/pipeline/cancel-handler.js";
 import { RequestPipeline } from "../pbx/pipeline/request-pipeline.js";
 import { registerHandler } from "../pbx/registrar/register-handler.js";
 import { Registrar } from "../pbx/registrar/registrar.js";
@@ -22,6 +21,8 @@ import { createStateStore, type StateStore } from "../state/index.js";
 import { metricsPort, startMetricsEndpoint } from "./metrics-endpoint.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { transportOptions } from "./transport-options-from-config.js";
+import { CallControl } from "./call-control.js";
+import type { Dialplan } from "../dialplan/index.js";
 
 /** Where a node without Redis keeps its call records, relative to its config folder. */
 export const DEFAULT_CDR_FILE = "var/cdr.jsonl";
@@ -31,6 +32,8 @@ export interface NodeOptions {
   readonly configDir: string;
   readonly log: Logger;
   readonly directory: Directory;
+  /** The plan calls are routed by; without one, calls are refused (503). */
+  readonly dialplan?: Dialplan;
   /** Overrides the configured SIP ports (`--port`); 0 takes free ports (tests). */
   readonly port?: number;
   /** Overrides `state.redisUrl` (`--redis`). */
@@ -38,11 +41,13 @@ export interface NodeOptions {
 }
 
 export class StrowgerNode {
-  readonly pipeline = new RequestPipeline();
+  readonly pipeline: RequestPipeline;
+  private readonly calls: CallControl;
   private readonly transactions: TransactionLayer;
   private strays = 0;
 
   private directory: Directory;
+  private dialplan: Dialplan | undefined;
   readonly metrics: NodeMetrics;
   private metricsServer: Server | undefined;
 
@@ -55,21 +60,33 @@ export class StrowgerNode {
   ) {
     const { config } = options;
     this.directory = options.directory;
+    this.dialplan = options.dialplan;
     this.transactions = new TransactionLayer(transport, {
       timers: config.sip.timers,
       onServerFailure: (tx, failure) =>
         log.warn({ callId: tx.request.callId, branch: tx.request.via.branch, failure: failure.kind }, "server transaction failed"),
     });
     this.metrics = new NodeMetrics({ transport: () => transport.counters(), transactions: () => this.transactions.size, store });
-    this.pipeline.uas.register("CANCEL", cancelHandler((cancel) => this.transactions.findInviteForCancel(cancel)));
-    const authenticator = new DigestAuthenticator({
+    const auth = {
       directory: () => this.directory,
       nonces: new NonceService({ secret: nonceSecret, lifetimeMs: config.auth.nonceLifetimeSeconds * 1000 }),
       throttle: new AuthThrottle(store, config.auth.failures),
       store,
       algorithms: config.auth.algorithms,
-      count: (outcome) => this.metrics.authentications.inc({ outcome }),
+      count: (outcome: Parameters<NonNullable<AuthenticatorDeps["count"]>>[0]) => this.metrics.authentications.inc({ outcome }),
+    };
+    const authenticator = new DigestAuthenticator({ ...auth, mode: "registrar" });
+    this.calls = new CallControl({
+      config,
+      store,
+      transactions: this.transactions,
+      transport,
+      auth,
+      directory: () => this.directory,
+      dialplan: () => this.dialplan,
     });
+    this.pipeline = new RequestPipeline(this.calls.inDialog);
+    this.calls.register(this.pipeline.uas, (cancel) => this.transactions.findInviteForCancel(cancel));
     const registrar = new Registrar(store, {
       ...config.registrar,
       node: config.node.name,
@@ -111,10 +128,14 @@ export class StrowgerNode {
     }
   }
 
-  /** Swaps in a reloaded directory; registrations live in the store and are untouched. */
-  replaceDirectory(directory: Directory): void {
+  /**
+   * Swaps in a reloaded directory (and plan): registrations live in the store and are
+   * untouched; calls in flight keep the plan they started with.
+   */
+  replaceDirectory(directory: Directory, dialplan: Dialplan | undefined = this.dialplan): void {
     this.directory = directory;
-    this.log.info({ users: directory.size }, "directory reloaded");
+    this.dialplan = dialplan;
+    this.log.info({ users: directory.size, dialplan: dialplan?.version }, "directory and dialplan reloaded");
   }
 
   get stateStore(): StateStore {
@@ -147,6 +168,8 @@ export class StrowgerNode {
       return;
     }
     const disposition = this.transactions.receiveRequest(message, source);
+    // RFC 3261 §16.7 step 10: the ACK of a 2xx is forwarded statelessly along its Route set.
+    if (disposition.kind === "ack") void this.calls.proxy.forwardAck(message, this.log);
     if (disposition.kind !== "new") return;
     const tx = disposition.transaction;
     if (this.log.isLevelEnabled("debug")) {
@@ -159,6 +182,7 @@ export class StrowgerNode {
     void this.pipeline.handle({
       request: message,
       source,
+      transaction: tx,
       get log() {
         return makeLogger();
       },

@@ -26,6 +26,7 @@ function setup(perUser = 3) {
     nonces,
     throttle: new AuthThrottle(store, { windowSeconds: 60, perUser, perSource: 100, blockSeconds: 60 }),
     store,
+    mode: "registrar",
     algorithms: ["SHA-256", "MD5"],
   });
   return { auth, nonces };

@@ -21,7 +21,18 @@ import type { User } from "../directory/directory-schema.js";
 import type { IncomingRequest } from "../pipeline/incoming-request.js";
 import { sourceKey, userKey, type AuthThrottle } from "./auth-throttle.js";
 
+/**
+ * RFC 3261 §22.3: a registrar (a UAS) challenges with 401 and WWW-Authenticate and
+ * reads Authorization; a proxy challenges with 407 and Proxy-Authenticate and reads
+ * Proxy-Authorization.
+ */
+const MODES = {
+  registrar: { status: 401, challenge: "WWW-Authenticate", credentials: "Authorization" },
+  proxy: { status: 407, challenge: "Proxy-Authenticate", credentials: "Proxy-Authorization" },
+} as const;
+
 export interface AuthenticatorDeps {
+  readonly mode: keyof typeof MODES;
   readonly directory: () => Directory;
   readonly nonces: NonceService;
   readonly throttle: AuthThrottle;
@@ -66,7 +77,7 @@ export class DigestAuthenticator {
     const directory = this.deps.directory();
     const realm = directory.realm;
     // RFC 3261 §22.4: the credentials for our realm; others (for a proxy further on) are not ours.
-    const header = request.headers.values("Authorization").find((v) => /realm\s*=\s*"?([^",]*)/i.exec(v)?.[1] === realm);
+    const header = request.headers.values(MODES[this.deps.mode].credentials).find((v) => /realm\s*=\s*"?([^",]*)/i.exec(v)?.[1] === realm);
     if (header === undefined) {
       if (await this.deps.throttle.blocked([sourceKey(source.address)])) return this.forbid(incoming, "source blocked");
       return this.challenge(incoming, false);
@@ -122,10 +133,11 @@ export class DigestAuthenticator {
 
   private challenge(incoming: IncomingRequest, stale: boolean): undefined {
     const realm = this.deps.directory().realm;
-    const response = createResponse(incoming.request, 401);
+    const mode = MODES[this.deps.mode];
+    const response = createResponse(incoming.request, mode.status);
     for (const algorithm of this.deps.algorithms) {
       const nonce = this.deps.nonces.issue(realm);
-      response.headers.append("WWW-Authenticate", formatChallenge({ realm, nonce, algorithm, qop: "auth", stale }));
+      response.headers.append(mode.challenge, formatChallenge({ realm, nonce, algorithm, qop: "auth", stale }));
     }
     incoming.respond(response);
     this.deps.count?.("challenged");

@@ -1,6 +1,7 @@
 import type { SipRequest, SipResponse } from "../../sip/message/index.js";
 import type { Source } from "../../sip/transport/endpoint.js";
 import type { Logger } from "../../log/logger.js";
+import type { ServerTransaction } from "../../sip/transaction/index.js";
 
 /**
  * A request as the PBX's stages see it: the message, where it came from, a logger
@@ -11,6 +12,8 @@ export interface IncomingRequest {
   readonly request: SipRequest;
   readonly source: Source;
   readonly log: Logger;
+  /** The request's server transaction: a proxy forwards the request through it (RFC 3261 §16). */
+  readonly transaction?: ServerTransaction;
   respond(response: SipResponse): void;
 }
 

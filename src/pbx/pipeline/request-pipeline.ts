@@ -21,9 +21,10 @@ export class RequestPipeline {
   readonly uas = new UasDispatch();
   private readonly stages: Stage[];
 
-  constructor() {
+  /** `inDialog` routes requests inside a dialog (the proxy's §16.12), before method dispatch. */
+  constructor(inDialog?: Stage) {
     this.uas.register("OPTIONS", optionsHandler(() => this.uas.allow()));
-    this.stages = [ackIsNeverAnswered, sanityChecks, (incoming) => this.uas.dispatch(incoming)];
+    this.stages = [ackIsNeverAnswered, sanityChecks, ...(inDialog ? [inDialog] : []), (incoming) => this.uas.dispatch(incoming)];
   }
 
   /**

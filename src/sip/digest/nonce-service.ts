@@ -24,7 +24,8 @@
  * Replay tracking (nc) is not here: the caller keeps it in the shared store, with the
  * `expiresAt` from `inspect()` as its TTL.
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { fillRandom } from "../random-pool.js";
 import { misuse } from "./digest-error.js";
 
 export interface NonceClock {
@@ -98,7 +99,7 @@ export class NonceService {
     const nonce = Buffer.alloc(NONCE_OCTETS);
     nonce[0] = VERSION;
     nonce.writeUIntBE(now, ISSUED_AT, 6);
-    randomBytes(MAC_AT - RANDOM_AT).copy(nonce, RANDOM_AT);
+    fillRandom(nonce, RANDOM_AT, MAC_AT - RANDOM_AT);
     mac(this.secrets[0]!, nonce, realm).copy(nonce, MAC_AT);
     return nonce.toString("base64url");
   }

@@ -1,7 +1,7 @@
 /**
  * Building a response to a request, as a UAS does (RFC 3261 §8.2.6).
  */
-import { randomBytes } from "node:crypto";
+import { randomBuffer } from "../random-pool.js";
 import { HeaderList, makeField, type HeaderField } from "./header-list.js";
 import { SipResponse, type SipRequest } from "./message.js";
 import type { PartialMessage } from "./parse-error.js";
@@ -9,12 +9,12 @@ import { reasonPhrase } from "./status-codes.js";
 
 /** RFC 3261 §19.3: a tag has at least 32 bits of randomness. */
 export function newTag(): string {
-  return randomBytes(6).toString("hex");
+  return randomBuffer(6).toString("hex");
 }
 
 /** RFC 3261 §8.1.1.7: a branch that starts with the magic cookie. */
 export function newBranch(): string {
-  return `z9hG4bK${randomBytes(9).toString("base64url")}`;
+  return `z9hG4bK${randomBuffer(9).toString("base64url")}`;
 }
 
 const COPIED = new Set(["via", "from", "to", "call-id", "cseq"]);

@@ -10,6 +10,8 @@ import { isKeepAlive } from "./keep-alive.js";
 import { systemCode, TransportError } from "./transport-error.js";
 import type { ListenOptions } from "./transport-options.js";
 
+const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export type DatagramHandler = (data: Buffer, source: Source) => void;
 
 interface Bound {
@@ -62,7 +64,12 @@ export class UdpTransport {
 
   private bind(address: string): Promise<Bound> {
     // `::` stays IPv6-only so that `0.0.0.0` can be listed beside it on the same port.
-    const socket = family(address) === 6 ? createSocket({ type: "udp6", ipv6Only: true }) : createSocket({ type: "udp4" });
+    // A registration avalanche puts thousands of datagrams in flight: the kernel's
+    // default receive buffer (about 200 KiB) overflows and drops them, which the
+    // phones see as loss and retransmit. 4 MiB is asked for; the kernel caps it at
+    // net.core.rmem_max (raise that sysctl on a busy node).
+    const buffers = { recvBufferSize: UDP_BUFFER_BYTES, sendBufferSize: UDP_BUFFER_BYTES };
+    const socket = family(address) === 6 ? createSocket({ type: "udp6", ipv6Only: true, ...buffers }) : createSocket({ type: "udp4", ...buffers });
     return new Promise((resolve, reject) => {
       const failed = (err: Error): void => {
         socket.close();

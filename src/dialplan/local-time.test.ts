@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { isValidDate, isValidTimeZone, localTime, parseRouteTime, wallTimeToEpoch } from "./local-time.js";
+
+const utc = (iso: string) => Date.parse(`${iso}Z`);
+const LONDON = "Europe/London";
+
+describe("localTime", () => {
+  it("is GMT in winter and BST in summer, the zone database deciding", () => {
+    expect(localTime(utc("2026-03-29T00:59:00"), LONDON).text).toBe("Sun 2026-03-29 00:59 Europe/London");
+    expect(localTime(utc("2026-03-29T01:00:00"), LONDON).text).toBe("Sun 2026-03-29 02:00 Europe/London");
+    expect(localTime(utc("2026-10-25T00:59:00"), LONDON).text).toBe("Sun 2026-10-25 01:59 Europe/London");
+    expect(localTime(utc("2026-10-25T01:00:00"), LONDON).text).toBe("Sun 2026-10-25 01:00 Europe/London");
+  });
+
+  it("gives the local date, weekday and minutes since midnight", () => {
+    const t = localTime(utc("2026-06-30T23:30:00"), LONDON);
+    expect(t).toMatchObject({ date: "2026-07-01", weekday: "wed", minutes: 30 });
+    expect(localTime(utc("2026-06-30T23:30:00"), "America/New_York")).toMatchObject({ date: "2026-06-30", weekday: "tue", minutes: 19 * 60 + 30 });
+  });
+});
+
+describe("wallTimeToEpoch", () => {
+  it("inverts localTime on ordinary days", () => {
+    expect(wallTimeToEpoch("2026-12-24", 16 * 60 + 45, LONDON)).toBe(utc("2026-12-24T16:45:00"));
+    expect(wallTimeToEpoch("2026-07-01", 9 * 60, LONDON)).toBe(utc("2026-07-01T08:00:00"));
+  });
+
+  it("moves a time in the hour skipped in spring forward by the gap", () => {
+    expect(wallTimeToEpoch("2026-03-29", 90, LONDON)).toBe(utc("2026-03-29T01:30:00"));
+    expect(localTime(utc("2026-03-29T01:30:00"), LONDON).text).toContain("02:30");
+  });
+
+  it("takes the first of a time shown twice in autumn", () => {
+    expect(wallTimeToEpoch("2026-10-25", 90, LONDON)).toBe(utc("2026-10-25T00:30:00"));
+  });
+});
+
+describe("parseRouteTime (strowger route --at)", () => {
+  const now = utc("2026-11-27T09:00:00");
+  it.each([
+    ["10:15", utc("2026-11-27T10:15:00")],
+    ["2026-12-24 16:45", utc("2026-12-24T16:45:00")],
+    ["2026-07-01T09:00", utc("2026-07-01T08:00:00")],
+    ["2026-07-01T09:00:00Z", utc("2026-07-01T09:00:00")],
+    ["2026-07-01T09:00+02:00", utc("2026-07-01T07:00:00")],
+    ["25:00", undefined],
+    ["2026-02-30 10:00", undefined],
+    ["tomorrow", undefined],
+  ])("reads %s", (text, expected) => {
+    expect(parseRouteTime(text, now, LONDON)).toBe(expected);
+  });
+});
+
+describe("validity", () => {
+  it("knows time zones and calendar dates", () => {
+    expect(isValidTimeZone("Europe/London")).toBe(true);
+    expect(isValidTimeZone("Europe/Stafford")).toBe(false);
+    expect(isValidDate("2028-02-29")).toBe(true);
+    expect(isValidDate("2026-02-29")).toBe(false);
+    expect(isValidDate("2026-13-01")).toBe(false);
+  });
+});

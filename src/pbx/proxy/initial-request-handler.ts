@@ -1,0 +1,83 @@
+/**
+ * An initial INVITE or MESSAGE (outside a dialog): who is calling (a trunk known
+ * by its address, or a user who proves it with digest, RFC 3261 §22.3: 407), what
+ * they dialled, the dialplan's decision and the call plan, then the proxy — with
+ * the call recorded whatever happens.
+ */
+import { createResponse, isSipUri, parseUri, unescapeUriPart } from "../../sip/message/index.js";
+import type { Source } from "../../sip/transport/index.js";
+import type { DigestAuthenticator } from "../auth/digest-authenticator.js";
+import type { CallRecorder } from "../cdr/call-recorder.js";
+import type { IncomingRequest, Stage } from "../pipeline/incoming-request.js";
+import { diversionCount, planCall, type PlannerContext } from "./call-planner.js";
+import type { StatefulProxy } from "./stateful-proxy.js";
+
+export interface InitialRequestDeps {
+  readonly proxy: StatefulProxy;
+  readonly authenticator: DigestAuthenticator;
+  readonly recorder: CallRecorder;
+  /** The plan, directory and settings in force now; a call keeps the ones it started with. */
+  readonly planner: () => Omit<PlannerContext, "now">;
+  /** The trunk a request came from, known by its source address. */
+  readonly trunkOf: (source: Source) => { readonly name: string; readonly context: string } | undefined;
+  readonly clock?: () => number;
+}
+
+export function initialRequestHandler(deps: InitialRequestDeps): Stage {
+  return async (incoming: IncomingRequest): Promise<"handled"> => {
+    const { request, source } = incoming;
+    const startedAt = (deps.clock ?? Date.now)();
+    const fromUri = fromUser(incoming);
+    let caller: string;
+    let context: string;
+    const trunk = deps.trunkOf(source);
+    if (trunk) {
+      caller = fromUri ?? "";
+      context = trunk.context;
+    } else {
+      const user = await deps.authenticator.authenticate(incoming);
+      if (!user) return "handled";
+      // A user calls as itself: the From is not a caller ID it may choose (toll fraud, spoofing).
+      if (fromUri !== user.extension) {
+        incoming.respond(createResponse(request, 403, "From does not match the authenticated user"));
+        return "handled";
+      }
+      caller = user.extension;
+      context = user.class;
+    }
+    const target = request.requestUri;
+    const dialled = isSipUri(target) && target.user !== undefined ? unescapeUriPart(target.user) : target.scheme === "tel" && "number" in target ? target.number : undefined;
+    if (dialled === undefined) {
+      incoming.respond(createResponse(request, 404, "No number to route"));
+      return "handled";
+    }
+    const transaction = incoming.transaction;
+    if (!transaction) throw new Error("an initial request reaches the proxy only with its server transaction");
+    const planned = await planCall({ ...deps.planner(), now: startedAt }, { from: caller, context, dialled, diversions: diversionCount(request.headers.values("Diversion")) });
+    const route = planned.decision?.trace.at(-1)?.text;
+    const facts = { caller, dialled, startedAt, ...(route !== undefined && { route }) };
+    incoming.log.info({ caller, dialled, context, decision: planned.kind === "plan" ? "route" : `${planned.status} ${planned.reason}` }, "call");
+    if (planned.kind === "reject") {
+      const response = createResponse(request, planned.status, planned.reason);
+      incoming.respond(response);
+      if (request.method === "INVITE") await deps.recorder.failed(request, response, facts, false, incoming.log);
+      return "handled";
+    }
+    const isInvite = request.method === "INVITE";
+    deps.proxy.forward(incoming, transaction, planned.plan, {
+      onAnswered: (response, branch) => {
+        if (isInvite) void deps.recorder.answered(request, response, facts, branch.label, incoming.log);
+      },
+      onFailed: (response, cancelled) => {
+        if (isInvite) void deps.recorder.failed(request, response, facts, cancelled, incoming.log);
+      },
+    });
+    return "handled";
+  };
+}
+
+/** The user part of the From URI: the caller's extension or number. */
+function fromUser(incoming: IncomingRequest): string | undefined {
+  const uri = parseUri(incoming.request.from.uri);
+  return isSipUri(uri) && uri.user !== undefined ? unescapeUriPart(uri.user) : undefined;
+}

@@ -1,0 +1,102 @@
+/**
+ * The call-control half of a node, assembled: the proxy, the authenticator that
+ * challenges callers (407), the call recorder, and the stages and handlers they
+ * bring to the request pipeline (in-dialog routing, INVITE and MESSAGE, CANCEL).
+ */
+import type { NodeConfig } from "../config/node-config-schema.js";
+import type { Dialplan } from "../dialplan/index.js";
+import type { AuthenticatorDeps } from "../pbx/auth/digest-authenticator.js";
+import { DigestAuthenticator } from "../pbx/auth/digest-authenticator.js";
+import { CallRecorder } from "../pbx/cdr/call-recorder.js";
+import type { Directory } from "../pbx/directory/directory.js";
+import type { Stage } from "../pbx/pipeline/incoming-request.js";
+import type { UasDispatch } from "../pbx/pipeline/uas-dispatch.js";
+import { cancelHandler } from "../pbx/pipeline/cancel-handler.js";
+import { initialRequestHandler } from "../pbx/proxy/initial-request-handler.js";
+import { ProxyIdentity } from "../pbx/proxy/proxy-identity.js";
+import { StatefulProxy } from "../pbx/proxy/stateful-proxy.js";
+import { createResponse, type SipRequest } from "../sip/message/index.js";
+import type { InviteServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
+import type { Source, TransportLayer } from "../sip/transport/index.js";
+import type { StateStore } from "../state/index.js";
+
+export interface CallControlDeps {
+  readonly config: NodeConfig;
+  readonly store: StateStore;
+  readonly transactions: TransactionLayer;
+  readonly transport: TransportLayer;
+  /** What the registrar's authenticator shares (nonces, throttle, algorithms). */
+  readonly auth: Omit<AuthenticatorDeps, "mode">;
+  readonly directory: () => Directory;
+  readonly dialplan: () => Dialplan | undefined;
+}
+
+export class CallControl {
+  readonly proxy: StatefulProxy;
+  readonly recorder: CallRecorder;
+  /** RFC 3261 §16.12: requests inside a dialog are routed by their Route set, BYEs also end the call's record. */
+  readonly inDialog: Stage;
+
+  constructor(private readonly deps: CallControlDeps) {
+    const { config, store, transactions, transport } = deps;
+    const identity = new ProxyIdentity({
+      cluster: config.cluster.name,
+      ...(config.sip.advertisedAddress !== undefined && { advertisedAddress: config.sip.advertisedAddress }),
+      ...(config.cluster.address !== undefined && { clusterAddress: config.cluster.address }),
+    });
+    this.proxy = new StatefulProxy({ transactions, sender: transport, identity });
+    this.recorder = new CallRecorder(store, config.node.name);
+    this.inDialog = async (incoming) => {
+      const { request, transaction } = incoming;
+      if (request.toTag === undefined || !transaction) return "next";
+      if (request.method === "BYE") void this.recorder.ended(request, incoming.log);
+      await this.proxy.routeInDialog(incoming, transaction);
+      return "handled";
+    };
+  }
+
+  /** Registers INVITE, MESSAGE and CANCEL on the pipeline's method dispatch. */
+  register(methods: UasDispatch, findInvite: (cancel: SipRequest) => InviteServerTransaction | undefined): void {
+    const { config } = this.deps;
+    const authenticator = new DigestAuthenticator({ ...this.deps.auth, mode: "proxy" });
+    const initial = initialRequestHandler({
+      proxy: this.proxy,
+      authenticator,
+      recorder: this.recorder,
+      planner: () => {
+        const dialplan = this.deps.dialplan();
+        const directory = this.deps.directory();
+        return {
+          store: this.deps.store,
+          dialplan: dialplan!,
+          domain: directory.realm,
+          node: config.node.name,
+          trunks: config.trunks,
+          sites: config.sites,
+          features: config.features,
+          contextOf: (extension) => directory.byExtensionOf(extension)?.class,
+        };
+      },
+      trunkOf: (source) => this.trunkOf(source),
+    });
+    const withPlan: Stage = (incoming) => {
+      if (this.deps.dialplan()) return initial(incoming);
+      incoming.respond(createResponse(incoming.request, 503, "No dialplan loaded"));
+      return "handled";
+    };
+    methods.register("INVITE", withPlan).register("MESSAGE", withPlan);
+    methods.register("CANCEL", cancelHandler((cancel) => {
+      const invite = findInvite(cancel);
+      if (invite === undefined) return false;
+      this.proxy.cancel(invite);
+      return true;
+    }));
+  }
+
+  private trunkOf(source: Source): { name: string; context: string } | undefined {
+    for (const [name, trunk] of Object.entries(this.deps.config.trunks)) {
+      if (trunk.addresses.includes(source.address)) return { name, context: trunk.context };
+    }
+    return undefined;
+  }
+}
