@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { ConfigError } from "../config/config-error.js";
-import { loadConfig } from "../server/load-config.js";
+import { loadNodeConfig } from "../server/load-config.js";
 import { readConfigFile } from "../config/load-yaml.js";
 import { DirectorySchema, type DirectoryFile } from "../pbx/directory/directory-schema.js";
 import { mergeUsers, readUsersCsv } from "../pbx/directory/import-users.js";
@@ -16,7 +16,9 @@ import { checkDirectory, parseDirectory, USERS_FILE } from "../pbx/directory/loa
 import { formatDirectory, writeFileAtomically } from "../pbx/directory/write-directory.js";
 
 export async function usersImportCommand(options: { configDir: string; csvFile: string }): Promise<number> {
-  const config = await loadConfig(options.configDir);
+  // Only the node settings: the users are what is being changed, and the dialplan is
+  // checked against them by `strowger check` afterwards.
+  const config = await loadNodeConfig(options.configDir);
   const realm = config.node.node.domain;
   const csvFile = resolve(options.csvFile);
   const usersFile = join(config.dir, USERS_FILE);

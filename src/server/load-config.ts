@@ -37,9 +37,14 @@ export function dialplanFile(dir: string, node: NodeConfig): string {
   return resolve(dir, node.dialplan.file);
 }
 
-export async function loadConfig(dir: string): Promise<LoadedConfig> {
+/** The node's own settings alone (what `users import` needs: the realm). */
+export async function loadNodeConfig(dir: string): Promise<{ dir: string; node: NodeConfig }> {
   const abs = resolve(dir);
-  const node = await loadYamlFile(NodeConfigSchema, join(abs, NODE_CONFIG_FILE));
+  return { dir: abs, node: await loadYamlFile(NodeConfigSchema, join(abs, NODE_CONFIG_FILE)) };
+}
+
+export async function loadConfig(dir: string): Promise<LoadedConfig> {
+  const { dir: abs, node } = await loadNodeConfig(dir);
   // A folder without users.yaml is a node with no users yet (registrations are refused).
   const directory = existsSync(join(abs, USERS_FILE))
     ? await loadDirectory(abs, node.node.domain)
