@@ -121,6 +121,19 @@ export const NodeConfigSchema = Type.Object(
         name: Type.String({ minLength: 1, default: "strowger", pattern: "^[A-Za-z0-9_.-]+$" }),
         /** A name or address both nodes answer to (DNS, or a floating address), written in Record-Route. */
         address: Type.Optional(Type.String({ minLength: 1 })),
+        /**
+         * The other nodes, by node name: where to reach them. A phone whose TCP, TLS or
+         * WebSocket connection another node holds is called through that node; requests
+         * from these addresses that name such a flow are trusted.
+         */
+        peers: Type.Record(
+          Type.String({ pattern: "^[A-Za-z0-9_.-]+$" }),
+          Type.Object(
+            { address: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) },
+            { additionalProperties: false },
+          ),
+          { default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -36,19 +36,27 @@ export class CallControl {
   readonly recorder: CallRecorder;
   /** RFC 3261 §16.12: requests inside a dialog are routed by their Route set, BYEs also end the call's record. */
   readonly inDialog: Stage;
+  private readonly identity: ProxyIdentity;
 
   constructor(private readonly deps: CallControlDeps) {
     const { config, store, transactions, transport } = deps;
     const identity = new ProxyIdentity({
       cluster: config.cluster.name,
+      node: config.node.name,
       ...(config.sip.advertisedAddress !== undefined && { advertisedAddress: config.sip.advertisedAddress }),
       ...(config.cluster.address !== undefined && { clusterAddress: config.cluster.address }),
     });
+    this.identity = identity;
     this.proxy = new StatefulProxy({ transactions, sender: transport, identity });
     this.recorder = new CallRecorder(store, config.node.name);
+    const peers = new Set(Object.values(config.cluster.peers).map((p) => p.address));
     this.inDialog = async (incoming) => {
       const { request, transaction } = incoming;
-      if (request.toTag === undefined || !transaction) return "next";
+      if (!transaction) return "next";
+      // A peer node calling a phone whose connection this node holds (its Route names the flow).
+      if (request.toTag === undefined) {
+        return peers.has(incoming.source.address) && this.proxy.routeFromPeer(incoming, transaction) ? "handled" : "next";
+      }
       if (request.method === "BYE") void this.recorder.ended(request, incoming.log);
       await this.proxy.routeInDialog(incoming, transaction);
       return "handled";
@@ -75,9 +83,14 @@ export class CallControl {
           sites: config.sites,
           features: config.features,
           contextOf: (extension) => directory.byExtensionOf(extension)?.class,
+          viaPeer: (node, flow) => {
+            const peer = config.cluster.peers[node];
+            return peer && { destination: { transport: "UDP", address: peer.address, port: peer.port }, route: this.identity.routeViaPeer(peer, node, flow) };
+          },
         };
       },
       trunkOf: (source) => this.trunkOf(source),
+      realm: () => this.deps.directory().realm,
     });
     const withPlan: Stage = (incoming) => {
       if (this.deps.dialplan()) return initial(incoming);

@@ -55,6 +55,11 @@ function sameUri(digestUri: string, requestUri: string): boolean {
   }
 }
 
+/** The realm a credentials value is for, read without parsing the rest (RFC 3261 §22.4: pick ours among several). */
+export function realmOf(credentials: string): string | undefined {
+  return /realm\s*=\s*"?([^",]*)/i.exec(credentials)?.[1];
+}
+
 /** A digest of nothing, hashed for unknown users so they cost what known ones do. */
 function decoyHa1(algorithm: DigestAlgorithm, username: string): string {
   return createHash(algorithm.startsWith("SHA-256") ? "sha256" : "md5").update(`decoy:${username}`).digest("hex");
@@ -77,7 +82,7 @@ export class DigestAuthenticator {
     const directory = this.deps.directory();
     const realm = directory.realm;
     // RFC 3261 §22.4: the credentials for our realm; others (for a proxy further on) are not ours.
-    const header = request.headers.values(MODES[this.deps.mode].credentials).find((v) => /realm\s*=\s*"?([^",]*)/i.exec(v)?.[1] === realm);
+    const header = request.headers.values(MODES[this.deps.mode].credentials).find((v) => realmOf(v) === realm);
     if (header === undefined) {
       if (await this.deps.throttle.blocked([sourceKey(source.address)])) return this.forbid(incoming, "source blocked");
       return this.challenge(incoming, false);

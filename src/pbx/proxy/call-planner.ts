@@ -10,7 +10,9 @@
 import { route, type Decision, type Dialplan, type Target } from "../../dialplan/index.js";
 import { isSipUri, parseUri } from "../../sip/message/index.js";
 import type { Binding, StateStore } from "../../state/index.js";
+import type { Endpoint, TransportName } from "../../sip/transport/index.js";
 import type { BranchTarget } from "./branch-target.js";
+import type { Flow } from "./proxy-identity.js";
 import { planFrom, thenOnAll, type PlanNode } from "./plan-tree.js";
 import type { CallPlan } from "./branch-target.js";
 
@@ -37,6 +39,8 @@ export interface PlannerContext {
   readonly features: Readonly<Record<string, UserFeatures>>;
   /** Class of service of an extension, for forwarded calls dialled in the forwarding user's context. */
   readonly contextOf: (extension: string) => string | undefined;
+  /** How to reach a phone whose flow another node holds: through that node (undefined: the node is not a known peer). */
+  readonly viaPeer: (node: string, flow: Flow) => { readonly destination: Endpoint; readonly route: string } | undefined;
   readonly now: number;
 }
 
@@ -106,20 +110,21 @@ class Planner {
     return bindings.map((b) => this.deviceTarget(extension, b));
   }
 
-  /** A phone is reached where its REGISTER came from (its NAT binding, its TCP/TLS/WS flow), its Path as Route. */
+  /**
+   * A phone is reached where its REGISTER came from (its NAT binding, its TCP, TLS or
+   * WebSocket flow), with its Path as Route; a flow another node holds is reached
+   * through that node.
+   */
   private deviceTarget(extension: string, b: Binding): BranchTarget {
-    const own = b.node === this.ctx.node;
-    return {
-      uri: b.contact,
-      destination: {
-        transport: b.source.transport as "UDP",
-        address: b.source.address,
-        port: b.source.port,
-        ...(own && b.source.connectionId !== undefined && { connectionId: b.source.connectionId }),
-      },
-      ...(b.path.length > 0 && { route: b.path }),
-      label: `${extension} at ${b.contact}`,
-    };
+    const label = `${extension} at ${b.contact}`;
+    const source = { transport: b.source.transport as TransportName, address: b.source.address, port: b.source.port };
+    const connectionId = b.source.connectionId;
+    const path = b.path.length > 0 ? { route: b.path } : {};
+    if (connectionId === undefined) return { uri: b.contact, destination: source, ...path, label };
+    if (b.node === this.ctx.node) return { uri: b.contact, destination: { ...source, connectionId }, ...path, label };
+    const peer = this.ctx.viaPeer(b.node, { ...source, connectionId });
+    if (!peer) return { uri: b.contact, destination: source, ...path, label: `${label} (node ${b.node} unknown: tried directly)` };
+    return { uri: b.contact, destination: peer.destination, route: [peer.route, ...b.path], label: `${label} via ${b.node}` };
   }
 
   private async user(extension: string): Promise<PlanNode | undefined> {

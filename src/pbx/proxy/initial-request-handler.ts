@@ -6,7 +6,7 @@
  */
 import { createResponse, isSipUri, parseUri, unescapeUriPart } from "../../sip/message/index.js";
 import type { Source } from "../../sip/transport/index.js";
-import type { DigestAuthenticator } from "../auth/digest-authenticator.js";
+import { realmOf, type DigestAuthenticator } from "../auth/digest-authenticator.js";
 import type { CallRecorder } from "../cdr/call-recorder.js";
 import type { IncomingRequest, Stage } from "../pipeline/incoming-request.js";
 import { diversionCount, planCall, type PlannerContext } from "./call-planner.js";
@@ -20,6 +20,8 @@ export interface InitialRequestDeps {
   readonly planner: () => Omit<PlannerContext, "now">;
   /** The trunk a request came from, known by its source address. */
   readonly trunkOf: (source: Source) => { readonly name: string; readonly context: string } | undefined;
+  /** The digest realm of this proxy. */
+  readonly realm: () => string;
   readonly clock?: () => number;
 }
 
@@ -44,6 +46,9 @@ export function initialRequestHandler(deps: InitialRequestDeps): Stage {
       }
       caller = user.extension;
       context = user.class;
+      // RFC 3261 §22.3: the credentials for this proxy's realm are consumed here; they
+      // must not travel on to the callee (who could replay them).
+      stripOwnCredentials(incoming, deps.realm());
     }
     const target = request.requestUri;
     const dialled = isSipUri(target) && target.user !== undefined ? unescapeUriPart(target.user) : target.scheme === "tel" && "number" in target ? target.number : undefined;
@@ -74,6 +79,13 @@ export function initialRequestHandler(deps: InitialRequestDeps): Stage {
     });
     return "handled";
   };
+}
+
+function stripOwnCredentials(incoming: IncomingRequest, realm: string): void {
+  const headers = incoming.request.headers;
+  const others = headers.values("Proxy-Authorization").filter((v) => realmOf(v) !== realm);
+  headers.remove("Proxy-Authorization");
+  for (const value of others) headers.append("Proxy-Authorization", value);
 }
 
 /** The user part of the From URI: the caller's extension or number. */

@@ -16,7 +16,12 @@ import { cancelFor } from "./cancel-request.js";
 import { forwardedRequest } from "./forwarded-request.js";
 import { proxyBranch } from "./loop-detection.js";
 import { nextHopUri, resolveUri } from "./next-hop.js";
-import type { ProxyIdentity } from "./proxy-identity.js";
+import type { Flow, ProxyIdentity } from "./proxy-identity.js";
+
+/** The phone flow a destination is, when it names a connection (TCP, TLS, WebSocket). */
+function flowOf(destination: Endpoint): Flow | undefined {
+  return destination.connectionId === undefined ? undefined : { ...destination, connectionId: destination.connectionId };
+}
 
 /** RFC 3261 §16.6 step 11: Timer C, "MUST be set to a value greater than 3 minutes". */
 const TIMER_C_MS = 181_000;
@@ -100,7 +105,7 @@ export class ProxyCall {
     }
     const local = this.deps.sender.localFor(destination);
     if (!local) return this.branchFinal(branch, createResponse(this.request, 503, `No ${destination.transport} listener`));
-    if (this.options.recordRoute) this.recordRoute(out, local);
+    if (this.options.recordRoute) this.recordRoute(out, local, flowOf(destination));
     out.headers.prepend("Via", this.deps.identity.via(local, proxyBranch(this.request)));
     branch.request = out;
     branch.destination = destination;
@@ -115,10 +120,10 @@ export class ProxyCall {
    * out) both are recorded (RFC 5658 double record-routing): each side then reaches
    * the socket facing it.
    */
-  private recordRoute(out: SipRequest, outbound: LocalEndpoint): void {
+  private recordRoute(out: SipRequest, outbound: LocalEndpoint, flow: Flow | undefined): void {
     const inbound: LocalEndpoint = { transport: this.source.transport, address: this.source.localAddress, port: this.source.localPort };
     const rrIn = this.deps.identity.recordRoute(inbound);
-    const rrOut = this.deps.identity.recordRoute(outbound);
+    const rrOut = this.deps.identity.recordRoute(outbound, flow);
     out.headers.prepend("Record-Route", rrIn);
     if (rrOut !== rrIn) out.headers.prepend("Record-Route", rrOut);
   }

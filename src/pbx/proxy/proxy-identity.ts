@@ -11,10 +11,16 @@ import { findParam, isSipUri, parseNameAddr, parseUri, uriHost, type SipUri } fr
 import type { LocalEndpoint, TransportName } from "../../sip/transport/index.js";
 
 export const CLUSTER_PARAM = "sg";
+/** On a Route or Record-Route entry that only one node can serve (it holds a phone's flow): that node's name. */
+export const NODE_PARAM = "sgnode";
+/** On a Route to the node holding a phone's flow: the flow, as `TRANSPORT~address~port~connection`. */
+export const FLOW_PARAM = "sgflow";
 
 export interface IdentityOptions {
   /** The cluster's name, written in Record-Route. */
   readonly cluster: string;
+  /** This node's name. */
+  readonly node: string;
   /** The address written for this node when it listens on a wildcard (sip.advertisedAddress). */
   readonly advertisedAddress?: string;
   /** A cluster address both nodes answer to (a DNS name or floating address), written in Record-Route. */
@@ -50,22 +56,59 @@ export class ProxyIdentity {
    * RFC 3261 §16.6 step 4: a Record-Route URI with `lr` (§16.12.1.1 loose routing),
    * the transport it was reached on, and the cluster's name.
    */
-  recordRoute(local: LocalEndpoint): string {
-    const host = this.options.clusterAddress ?? this.hostFor(local);
-    return `<sip:${host}:${local.port};transport=${transportParam(local.transport)};lr;${CLUSTER_PARAM}=${this.options.cluster}>`;
+  recordRoute(local: LocalEndpoint, flow?: Flow): string {
+    const base = `;transport=${transportParam(local.transport)};lr;${CLUSTER_PARAM}=${this.options.cluster}`;
+    if (!flow) return `<sip:${this.options.clusterAddress ?? this.hostFor(local)}:${local.port}${base}>`;
+    // An entry facing a phone's connection names this node and the flow: only this
+    // node can reach the phone, so in-dialog requests are delivered over that flow.
+    return `<sip:${this.hostFor(local)}:${local.port}${base};${NODE_PARAM}=${this.options.node};${FLOW_PARAM}=${encodeFlow(flow)}>`;
   }
 
-  /** A Route (or Request-URI) value this cluster put there. */
+  /**
+   * A Route (or Request-URI) value this node may take off: one this cluster put there,
+   * unless it is pinned to another node (that node holds the flow it leads to).
+   */
   isOwn(value: string): boolean {
-    let uri: SipUri;
-    try {
-      const parsed = parseUri(value.trimStart().startsWith("<") ? parseNameAddr(value).uri : value);
-      if (!isSipUri(parsed)) return false;
-      uri = parsed;
-    } catch {
-      return false;
-    }
-    return findParam(uri.params, CLUSTER_PARAM)?.value === this.options.cluster;
+    const uri = clusterUri(value);
+    if (!uri || findParam(uri.params, CLUSTER_PARAM)?.value !== this.options.cluster) return false;
+    const node = findParam(uri.params, NODE_PARAM)?.value;
+    return node == null || node === this.options.node;
+  }
+
+  /** The flow a Route entry of ours names. */
+  flowOf(value: string): Flow | undefined {
+    const uri = clusterUri(value);
+    const flow = uri && findParam(uri.params, FLOW_PARAM)?.value;
+    if (!flow) return undefined;
+    const [transport, address, port, connectionId] = decodeURIComponent(flow).split("~");
+    if (!transport || !address || !port || !connectionId) return undefined;
+    return { transport: transport as TransportName, address, port: Number(port), connectionId };
+  }
+
+  /** A Route to the peer node that holds a phone's flow, asking it to deliver over that flow. */
+  routeViaPeer(peer: { address: string; port: number }, peerNode: string, flow: Flow): string {
+    return `<sip:${uriHost(peer.address)}:${peer.port};lr;${CLUSTER_PARAM}=${this.options.cluster};${NODE_PARAM}=${peerNode};${FLOW_PARAM}=${encodeFlow(flow)}>`;
+  }
+}
+
+/** A phone's connection-oriented flow (RFC 5626): where its REGISTER came from, and the connection. */
+export interface Flow {
+  readonly transport: TransportName;
+  readonly address: string;
+  readonly port: number;
+  readonly connectionId: string;
+}
+
+function encodeFlow(flow: Flow): string {
+  return encodeURIComponent(`${flow.transport}~${flow.address}~${flow.port}~${flow.connectionId}`);
+}
+
+function clusterUri(value: string): SipUri | undefined {
+  try {
+    const parsed = parseUri(value.trimStart().startsWith("<") ? parseNameAddr(value).uri : value);
+    return isSipUri(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,15 +5,21 @@
  * the Request-URI (loose routing, §16.12).
  */
 import { parseNameAddr, type SipRequest } from "../../sip/message/index.js";
-import type { ProxyIdentity } from "./proxy-identity.js";
+import type { Flow, ProxyIdentity } from "./proxy-identity.js";
 
 function setRoutes(request: SipRequest, routes: readonly string[]): void {
   request.headers.remove("Route");
   for (const route of routes) request.headers.append("Route", route);
 }
 
-/** Returns true when a Route entry of ours was removed: the request was routed through this cluster on purpose. */
-export function preprocessRoutes(request: SipRequest, identity: ProxyIdentity): boolean {
+export interface RoutePreprocessed {
+  /** A Route entry of ours was removed: the request was routed through this cluster on purpose. */
+  readonly ours: boolean;
+  /** The phone flow an entry of ours named: the request goes over it, not to its Request-URI. */
+  readonly flow?: Flow;
+}
+
+export function preprocessRoutes(request: SipRequest, identity: ProxyIdentity): RoutePreprocessed {
   let routes = request.headers.values("Route");
   let ours = false;
   // §16.4: "If the Request-URI contains a value this proxy previously placed into a
@@ -27,7 +33,9 @@ export function preprocessRoutes(request: SipRequest, identity: ProxyIdentity): 
   // §16.4: "If the first value in the Route header field indicates this proxy, the
   // proxy MUST remove that value" (twice with double record-routing, RFC 5658).
   let skip = 0;
-  while (skip < routes.length && identity.isOwn(routes[skip]!)) skip++;
+  let flow: Flow | undefined;
+  while (skip < routes.length && identity.isOwn(routes[skip]!)) flow = identity.flowOf(routes[skip++]!) ?? flow;
   if (skip > 0 || ours) setRoutes(request, routes.slice(skip));
-  return ours || skip > 0;
+  // A flow counts only when no further Route leads elsewhere first.
+  return { ours: ours || skip > 0, ...(flow && skip === routes.length && { flow }) };
 }

@@ -46,14 +46,32 @@ export class StatefulProxy {
    */
   async routeInDialog(incoming: IncomingRequest, transaction: ServerTransaction): Promise<void> {
     const request = incoming.request.clone();
-    if (!preprocessRoutes(request, this.deps.identity)) {
+    const routed = preprocessRoutes(request, this.deps.identity);
+    if (!routed.ours) {
       incoming.respond(createResponse(incoming.request, 404, "Not a dialog routed through here"));
       return;
     }
-    const call = new ProxyCall(this.deps, transaction, request, incoming.source, singleStep({ targets: [{ uri: request.uri, label: request.uri }], label: "in-dialog" }), incoming.log, {
+    const target = { uri: request.uri, label: request.uri, ...(routed.flow && { destination: routed.flow }) };
+    const call = new ProxyCall(this.deps, transaction, request, incoming.source, singleStep({ targets: [target], label: "in-dialog" }), incoming.log, {
       recordRoute: false,
     });
     call.start();
+  }
+
+  /**
+   * An initial request a peer node sent through this one because this node holds the
+   * callee's flow (the Route names it): delivered over that flow, record-routed so the
+   * dialog's requests come this way too. Only peers may ask (no open relay).
+   */
+  routeFromPeer(incoming: IncomingRequest, transaction: ServerTransaction): boolean {
+    const request = incoming.request.clone();
+    const routed = preprocessRoutes(request, this.deps.identity);
+    if (!routed.flow) return false;
+    const target = { uri: request.uri, label: `${request.uri} via its flow`, destination: routed.flow };
+    new ProxyCall(this.deps, transaction, request, incoming.source, singleStep({ targets: [target], label: "from peer" }), incoming.log, {
+      recordRoute: request.method === "INVITE",
+    }).start();
+    return true;
   }
 
   /**
@@ -62,11 +80,12 @@ export class StatefulProxy {
    */
   async forwardAck(ack: SipRequest, log: Logger): Promise<void> {
     const out = ack.clone();
-    if (!preprocessRoutes(out, this.deps.identity)) return;
+    const routed = preprocessRoutes(out, this.deps.identity);
+    if (!routed.ours) return;
     const mf = ack.maxForwards;
     out.headers.set("Max-Forwards", String(mf === undefined ? 70 : mf - 1));
     try {
-      const destination = await resolveUri(nextHopUri(out));
+      const destination = routed.flow ?? (await resolveUri(nextHopUri(out)));
       const local = this.deps.sender.localFor(destination);
       if (!local) return;
       out.headers.prepend("Via", this.deps.identity.via(local, newBranch()));
