@@ -17,7 +17,8 @@ function sourceFiles(dir: string): string[] {
 function declaredCodes(): Set<string> {
   const codes = new Set<string>();
   for (const file of sourceFiles(join(ROOT, "src"))) {
-    const text = readFileSync(file, "utf8");
+    // Comments may hold ';' (and so end the union early): they go first.
+    const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
     for (const decl of text.matchAll(/type \w*ErrorCode\s*=([^;]+);/g)) {
       for (const m of decl[1]!.matchAll(/"([A-Z][A-Z0-9_]+)"/g)) codes.add(m[1]!);
     }
