@@ -43,44 +43,54 @@ const KNOWN = [
   "authentication-info", "diversion", "history-info", "replaces", "service-route", "subscription-state",
 ];
 
-// A trie over case-folded ASCII: node * 128 + char -> next node (0: none).
+/**
+ * A trie of the header names phones actually write, spelled exactly as they write
+ * them (the RFC's spelling, and the compact letters): node * 128 + char -> next node
+ * (0: none). The parser walks it while it scans a name; a name found here costs no
+ * string of its own (the trie hands back the interned one) and no case folding.
+ */
 const trieNext: number[] = [0];
-const trieKeys: Array<string | undefined> = [undefined];
+const trieNames: Array<{ name: string; key: string } | undefined> = [undefined];
 function addName(name: string, key: string): void {
   let node = 0;
   for (let i = 0; i < name.length; i++) {
     const slot = node * 128 + name.charCodeAt(i);
     if (!trieNext[slot]) {
-      trieNext[slot] = trieKeys.length;
-      trieKeys.push(undefined);
-      trieNext.length = trieKeys.length * 128;
+      trieNext[slot] = trieNames.length;
+      trieNames.push(undefined);
+      trieNext.length = trieNames.length * 128;
     }
     node = trieNext[slot]!;
   }
-  trieKeys[node] = key;
+  trieNames[node] = { name, key };
 }
-for (const name of KNOWN) addName(name, name);
-for (const [letter, key] of Object.entries(COMPACT)) addName(letter, key);
-const TRIE = Int32Array.from(trieNext, (n) => n ?? 0);
 
-/** One step of the known-names trie (root 0), case-folded; -1 means "not a known name" and stays -1. */
+const TRIE = (() => {
+  for (const key of KNOWN) addName(canonicalName(key), key);
+  for (const [letter, key] of Object.entries(COMPACT)) {
+    addName(letter, key);
+    addName(letter.toUpperCase(), key);
+  }
+  return Int32Array.from(trieNext, (n) => n ?? 0);
+})();
+
+/** One step of the trie (root 0); -1 means "not a name as phones spell it" and stays -1. */
 export function trieStep(node: number, c: number): number {
-  if (node < 0) return -1;
-  if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-  const next = c < 128 ? TRIE[node * 128 + c]! : 0;
+  if (node < 0 || c >= 128) return -1;
+  const next = TRIE[node * 128 + c]!;
   return next === 0 ? -1 : next;
 }
 
-/** The key of the known name ending at `node`, if one does. */
-export function trieKey(node: number): string | undefined {
-  return node > 0 ? trieKeys[node] : undefined;
+/** The name (as written) and key ending at `node`, if one does. */
+export function trieName(node: number): { readonly name: string; readonly key: string } | undefined {
+  return node > 0 ? trieNames[node] : undefined;
 }
 
 export function headerKey(name: string): string {
   let node = 0;
   for (let i = 0; i < name.length && node >= 0; i++) node = trieStep(node, name.charCodeAt(i));
-  const key = trieKey(node);
-  if (key !== undefined) return key;
+  const known = trieName(node);
+  if (known !== undefined) return known.key;
   const lower = name.toLowerCase();
   return COMPACT[lower] ?? lower;
 }

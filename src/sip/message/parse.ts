@@ -5,7 +5,7 @@
  * Header text is decoded as latin1 so that every octet survives a parse and
  * serialize round trip unchanged, whatever its encoding.
  */
-import { headerKey, SINGLE_HEADER_BIT, trieKey, trieStep } from "./header-names.js";
+import { headerKey, SINGLE_HEADER_BIT, trieName, trieStep } from "./header-names.js";
 import { HeaderList, makeField, type HeaderField } from "./header-list.js";
 import { isToken, isTokenChar, splitList } from "./lex.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "./limits.js";
@@ -145,7 +145,9 @@ function splitHeaders(text: string, from: number, limits: ParseLimits): HeaderFi
       node = trieStep(node, c);
       i++;
     }
-    const name = text.slice(pos, i);
+    // A name spelled as phones spell it comes interned from the trie; any other spelling is cut from the text.
+    const known = trieName(node);
+    const name = known !== undefined ? known.name : text.slice(pos, i);
     while (i < next && isWs(text.charCodeAt(i))) i++;
     if (name.length === 0 || text.charCodeAt(i) !== 0x3a /* : */) fail("SIP_BAD_HEADER", "Malformed header line");
     let start = i + 1;
@@ -163,7 +165,7 @@ function splitHeaders(text: string, from: number, limits: ParseLimits): HeaderFi
       pos = cont + 2;
       if (value.length > limits.maxLineLength) fail("SIP_LINE_TOO_LONG", "Header line too long");
     }
-    const key = trieKey(node) ?? headerKey(name);
+    const key = known !== undefined ? known.key : headerKey(name);
     // Via is split into one field a value so that a proxy can pop the top one.
     if (key === "via" && value.indexOf(",") !== -1) {
       for (const v of splitList(value, "SIP_BAD_VIA")) fields.push(makeField(name, key, v));
