@@ -45,6 +45,8 @@ export class CallControl {
       node: config.node.name,
       ...(config.sip.advertisedAddress !== undefined && { advertisedAddress: config.sip.advertisedAddress }),
       ...(config.cluster.address !== undefined && { clusterAddress: config.cluster.address }),
+      isLocal: (host, port) =>
+        transport.listening().some((l) => l.port === port && (l.address === host || host === config.sip.advertisedAddress)),
     });
     this.identity = identity;
     this.proxy = new StatefulProxy({ transactions, sender: transport, identity });

@@ -7,7 +7,7 @@
  * answer to").
  */
 import { networkInterfaces } from "node:os";
-import { findParam, isSipUri, parseNameAddr, parseUri, uriHost, type SipUri } from "../../sip/message/index.js";
+import { bareHost, findParam, isSipUri, parseNameAddr, parseUri, uriHost, type SipUri } from "../../sip/message/index.js";
 import type { LocalEndpoint, TransportName } from "../../sip/transport/index.js";
 
 export const CLUSTER_PARAM = "sg";
@@ -25,6 +25,8 @@ export interface IdentityOptions {
   readonly advertisedAddress?: string;
   /** A cluster address both nodes answer to (a DNS name or floating address), written in Record-Route. */
   readonly clusterAddress?: string;
+  /** Whether host:port is one of this node's own sockets (a phone's outbound-proxy Route names us so). */
+  readonly isLocal?: (host: string, port: number) => boolean;
 }
 
 function isWildcard(address: string): boolean {
@@ -70,7 +72,14 @@ export class ProxyIdentity {
    */
   isOwn(value: string): boolean {
     const uri = clusterUri(value);
-    if (!uri || findParam(uri.params, CLUSTER_PARAM)?.value !== this.options.cluster) return false;
+    if (!uri) return false;
+    // RFC 3261 §16.4: a Route that "indicates this proxy": our own address (a phone's
+    // pre-loaded outbound-proxy route), or an entry this cluster recorded.
+    if (findParam(uri.params, CLUSTER_PARAM)?.value !== this.options.cluster) {
+      const host = uri.host.toLowerCase();
+      const port = uri.port ?? (uri.scheme === "sips" ? 5061 : 5060);
+      return host === this.options.clusterAddress?.toLowerCase() || this.options.isLocal?.(bareHost(host), port) === true;
+    }
     const node = findParam(uri.params, NODE_PARAM)?.value;
     return node == null || node === this.options.node;
   }

@@ -20,7 +20,9 @@ export class StatefulProxy {
 
   /** Forwards an initial request along `plan`, record-routing INVITEs (§16.6 step 4). */
   forward(incoming: IncomingRequest, transaction: ServerTransaction, plan: CallPlan, events?: CallEvents): void {
-    const { request } = incoming;
+    // §16.4: Route entries naming this proxy (a phone's outbound-proxy route) come off first.
+    const request = incoming.request.clone();
+    preprocessRoutes(request, this.deps.identity);
     const isInvite = request.method === "INVITE";
     const call = new ProxyCall(this.deps, transaction, request, incoming.source, plan, incoming.log, {
       recordRoute: isInvite,
