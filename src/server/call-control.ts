@@ -13,6 +13,7 @@ import type { Stage } from "../pbx/pipeline/incoming-request.js";
 import type { UasDispatch } from "../pbx/pipeline/uas-dispatch.js";
 import { cancelHandler } from "../pbx/pipeline/cancel-handler.js";
 import { initialRequestHandler } from "../pbx/proxy/initial-request-handler.js";
+import { isLooped } from "../pbx/proxy/loop-detection.js";
 import { ProxyIdentity } from "../pbx/proxy/proxy-identity.js";
 import { StatefulProxy } from "../pbx/proxy/stateful-proxy.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
@@ -34,8 +35,12 @@ export interface CallControlDeps {
 export class CallControl {
   readonly proxy: StatefulProxy;
   readonly recorder: CallRecorder;
-  /** RFC 3261 §16.12: requests inside a dialog are routed by their Route set, BYEs also end the call's record. */
-  readonly inDialog: Stage;
+  /**
+   * The proxy's stage before method dispatch: loop detection (§16.3 step 4), requests
+   * a peer node sends to a flow this node holds, and requests inside a dialog, routed
+   * by their Route set (§16.12; a BYE also ends the call's record).
+   */
+  readonly routing: Stage;
   private readonly identity: ProxyIdentity;
 
   constructor(private readonly deps: CallControlDeps) {
@@ -52,8 +57,13 @@ export class CallControl {
     this.proxy = new StatefulProxy({ transactions, sender: transport, identity });
     this.recorder = new CallRecorder(store, config.node.name);
     const peers = new Set(Object.values(config.cluster.peers).map((p) => p.address));
-    this.inDialog = async (incoming) => {
+    this.routing = async (incoming) => {
       const { request, transaction } = incoming;
+      // RFC 3261 §16.3 step 4: a request that comes back the way it went has looped.
+      if (isLooped(request, (via) => identity.isOwnVia(via))) {
+        incoming.respond(createResponse(request, 482));
+        return "handled";
+      }
       if (!transaction) return "next";
       // A peer node calling a phone whose connection this node holds (its Route names the flow).
       if (request.toTag === undefined) {

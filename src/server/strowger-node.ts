@@ -85,7 +85,7 @@ export class StrowgerNode {
       directory: () => this.directory,
       dialplan: () => this.dialplan,
     });
-    this.pipeline = new RequestPipeline(this.calls.inDialog);
+    this.pipeline = new RequestPipeline(this.calls.routing);
     this.calls.register(this.pipeline.uas, (cancel) => this.transactions.findInviteForCancel(cancel));
     const registrar = new Registrar(store, {
       ...config.registrar,

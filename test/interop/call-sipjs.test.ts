@@ -5,36 +5,24 @@
  * came in on, so the node record-routes both sockets (RFC 5658) and SIP.js's ACK and
  * BYE, sent on its WebSocket, find the phone through them.
  *
- * Node has no WebRTC: the session description handler is a stand-in that offers a
- * fixed SDP and takes any answer. It is SIP.js's media layer, not the SIP peer,
- * so what goes over the wire is still SIP.js's own.
+ * Node has no WebRTC: the media layer is a stand-in (support/sipjs-no-media.ts).
  *
  * The node keeps its default challenge order (SHA-256, then MD5): SIP.js 0.21
  * computes MD5 only and keeps the last WWW-/Proxy-Authenticate of a response (its
  * parser sets, not appends, those headers), so it answers the MD5 challenge. The
  * sipp phone registers with the test's SHA-256 digest (its 3PCC twin).
  */
-import { Inviter, Registerer, SessionState, UserAgent, type Core, type SessionDescriptionHandler, type SessionDescriptionHandlerFactory } from "sip.js";
+import { Inviter, Registerer, SessionState, UserAgent, type Core } from "sip.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extensionPlan, startCallNode, type CallNode } from "./support/call-node.js";
 import { LOOPBACK_CONFIG } from "./support/in-process-node.js";
 import { requestsIn } from "./support/sip-calls.js";
 import { headerValue, headerValues } from "./support/sip-text.js";
 import { password, registerPhone, startUas } from "./support/sipp-phone.js";
+import { noMedia } from "./support/sipjs-no-media.js";
 import { startUserAgent, type TestUserAgent } from "./support/sipjs-user-agent.js";
 import { TEST_REALM, testDirectory } from "./support/test-directory.js";
 import { withTimeout } from "./support/wait.js";
-
-const OFFER = ["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", "m=audio 9 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
-
-/** What SIP.js's media layer would do, without media: a fixed offer, any answer accepted. */
-const noMedia: SessionDescriptionHandlerFactory = (): SessionDescriptionHandler => ({
-  close: () => undefined,
-  getDescription: () => Promise.resolve({ body: OFFER, contentType: "application/sdp" }),
-  hasDescription: (contentType) => contentType === "application/sdp",
-  setDescription: () => Promise.resolve(),
-  sendDtmf: () => false,
-});
 
 let node: CallNode;
 let agent: TestUserAgent;

@@ -21,10 +21,10 @@ export class RequestPipeline {
   readonly uas = new UasDispatch();
   private readonly stages: Stage[];
 
-  /** `inDialog` routes requests inside a dialog (the proxy's §16.12), before method dispatch. */
-  constructor(inDialog?: Stage) {
+  /** `routing` is the proxy's stage (loops, in-dialog routing), run before method dispatch. */
+  constructor(routing?: Stage) {
     this.uas.register("OPTIONS", optionsHandler(() => this.uas.allow()));
-    this.stages = [ackIsNeverAnswered, sanityChecks, ...(inDialog ? [inDialog] : []), (incoming) => this.uas.dispatch(incoming)];
+    this.stages = [ackIsNeverAnswered, sanityChecks, ...(routing ? [routing] : []), (incoming) => this.uas.dispatch(incoming)];
   }
 
   /**

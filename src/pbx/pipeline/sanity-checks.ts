@@ -3,7 +3,6 @@
  * RFC 3261 §16.3 request validation, in the RFC's order.
  */
 import { checkStructuredHeaders, createResponse, SipParseError } from "../../sip/message/index.js";
-import { isLooped } from "../proxy/loop-detection.js";
 import { unsupportedOptionTags } from "./capabilities.js";
 import type { IncomingRequest, StageResult } from "./incoming-request.js";
 
@@ -35,8 +34,6 @@ export function sanityChecks(incoming: IncomingRequest): StageResult {
   // RFC 3261 §16.3 step 3: Max-Forwards 0 is 483, except that a proxy MAY answer an
   // OPTIONS addressed to itself (§11, RFC 4475 §3.3.14).
   if (request.maxForwards === 0 && !(request.method === "OPTIONS" && isAddressedToNode(incoming))) return reply(483);
-  // RFC 3261 §16.3 step 4: a request that comes back the way it went has looped.
-  if (isLooped(request)) return reply(482);
   // RFC 3261 §16.3 step 5: Proxy-Require with option tags we do not support is 420.
   return refuseUnsupported(incoming, "Proxy-Require");
 }

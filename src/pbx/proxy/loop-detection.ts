@@ -7,7 +7,7 @@
  * forwarded to a legacy PBX and back for another number).
  */
 import { createHash } from "node:crypto";
-import { MAGIC_COOKIE, newBranch, type SipRequest } from "../../sip/message/index.js";
+import { MAGIC_COOKIE, newBranch, type SipRequest, type Via } from "../../sip/message/index.js";
 
 const PREFIX = `${MAGIC_COOKIE}-sg-`;
 
@@ -23,11 +23,16 @@ export function proxyBranch(received: SipRequest): string {
   return `${PREFIX}${loopHash(received)}-${newBranch().slice(MAGIC_COOKIE.length)}`;
 }
 
-export function isLooped(request: SipRequest): boolean {
+/**
+ * §16.3 step 4: only a Via this node wrote counts ("a sent-by value that equals a
+ * value placed into previous requests by this proxy"): the other node of the pair
+ * forwarding the same request to this one is a path, not a loop.
+ */
+export function isLooped(request: SipRequest, isOwnVia: (via: Via) => boolean): boolean {
   let hash: string | undefined;
   for (const via of request.vias) {
     const branch = via.branch;
-    if (branch === undefined || !branch.startsWith(PREFIX)) continue;
+    if (branch === undefined || !branch.startsWith(PREFIX) || !isOwnVia(via)) continue;
     hash ??= loopHash(request);
     if (branch.startsWith(`${PREFIX}${hash}-`)) return true;
   }

@@ -123,7 +123,11 @@ export class ProxyCall {
   private recordRoute(out: SipRequest, outbound: LocalEndpoint, flow: Flow | undefined): void {
     const inbound: LocalEndpoint = { transport: this.source.transport, address: this.source.localAddress, port: this.source.localPort };
     const rrIn = this.deps.identity.recordRoute(inbound);
-    const rrOut = this.deps.identity.recordRoute(outbound, flow);
+    // An entry pinned to a phone's flow is used only by the other node (the phone
+    // sends on its own connection whatever the entry says), so it names this node's
+    // UDP socket, which a peer can reach; never the WebSocket one, which it cannot.
+    const pinnedSocket = flow && this.deps.sender.localFor({ transport: "UDP", address: outbound.address, port: 0 });
+    const rrOut = this.deps.identity.recordRoute(pinnedSocket ?? outbound, flow);
     out.headers.prepend("Record-Route", rrIn);
     if (rrOut !== rrIn) out.headers.prepend("Record-Route", rrOut);
   }

@@ -7,7 +7,7 @@
  * answer to").
  */
 import { networkInterfaces } from "node:os";
-import { bareHost, findParam, isSipUri, parseNameAddr, parseUri, uriHost, type SipUri } from "../../sip/message/index.js";
+import { bareHost, findParam, isSipUri, parseNameAddr, parseUri, uriHost, type SipUri, type Via } from "../../sip/message/index.js";
 import type { LocalEndpoint, TransportName } from "../../sip/transport/index.js";
 
 export const CLUSTER_PARAM = "sg";
@@ -82,6 +82,11 @@ export class ProxyIdentity {
     }
     const node = findParam(uri.params, NODE_PARAM)?.value;
     return node == null || node === this.options.node;
+  }
+
+  /** A Via this node wrote: its sent-by is one of this node's sockets. */
+  isOwnVia(via: Via): boolean {
+    return this.options.isLocal?.(bareHost(via.host), via.port ?? 5060) === true;
   }
 
   /** The flow a Route entry of ours names. */
