@@ -43,6 +43,9 @@ work=$(mktemp -d /tmp/register-avalanche.XXXXXX)
 target_pid=""
 redis_pid=""
 cleanup() {
+  # `wait` on a killed process returns 143: under `set -e` that would end the cleanup
+  # early and leave the rest running.
+  set +e
   [ -n "$target_pid" ] && kill "$target_pid" 2>/dev/null && wait "$target_pid" 2>/dev/null
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   if [ "${KEEP:-0}" = 1 ]; then echo "run.sh: logs kept in $work" >&2; else rm -rf "$work"; fi
