@@ -146,7 +146,7 @@ EOF
       --daemonize no --loglevel warning >"$work/redis.log" 2>&1 &
     redis_pid=$!
     for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    node "$main" start --config "$config" --port "$port" --redis "redis://127.0.0.1:$redis_port" >"$work/target.log" 2>&1 &
+    node ${STROWGER_NODE_FLAGS:-} "$main" start --config "$config" --port "$port" --redis "redis://127.0.0.1:$redis_port" >"$work/target.log" 2>&1 &
     target_pid=$!
     ;;
 esac

@@ -25,6 +25,8 @@ const COMPACT: Record<string, string> = {
 };
 
 /** The form Strowger writes when it creates a header (unknown ones keep the caller's spelling). */
+const canonicalCache = new Map<string, string>();
+
 const CANONICAL: Record<string, string> = {
   "call-id": "Call-ID",
   cseq: "CSeq",
@@ -95,8 +97,15 @@ export function headerKey(name: string): string {
   return COMPACT[lower] ?? lower;
 }
 
+/** The spelling Strowger writes a header it creates in (cached: responses set several per request). */
 export function canonicalName(key: string): string {
-  return CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  let name = canonicalCache.get(key);
+  if (name === undefined) {
+    name = CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+    // Bounded, so that a flood of invented header names cannot grow it.
+    if (canonicalCache.size < 1024) canonicalCache.set(key, name);
+  }
+  return name;
 }
 
 /**

@@ -62,6 +62,7 @@ const perTransport = (): Record<TransportName, number> => ({ UDP: 0, TCP: 0, TLS
 
 export class TransportLayer implements MessageSender {
   private handlers: TransportHandlers | undefined;
+  private sockets: LocalEndpoint[] | undefined;
   private state: "new" | "started" | "closed" = "new";
   private udp: UdpTransport | undefined;
   private readonly connectionTransports = new Map<TransportName, ConnectionTransport>();
@@ -112,6 +113,7 @@ export class TransportLayer implements MessageSender {
       if (wss) this.connectionTransports.set("WSS", new WsTransport("WSS", wss, await loadTlsMaterial(wss), settings));
       await this.udp?.listen();
       for (const transport of this.connectionTransports.values()) await transport.listen();
+      this.sockets = this.currentSockets();
     } catch (err) {
       await this.close();
       throw err;
@@ -120,8 +122,13 @@ export class TransportLayer implements MessageSender {
 
   /** The sockets listened on, for the core's Via sent-by, Record-Route and Contact. */
   listening(transport?: TransportName): LocalEndpoint[] {
-    const all = [...(this.udp?.listening ?? []), ...[...this.connectionTransports.values()].flatMap((t) => t.listening)];
+    // Listeners are fixed once started (see start()); the core asks on every request it forwards.
+    const all = this.sockets ?? this.currentSockets();
     return transport === undefined ? all : all.filter((l) => l.transport === transport);
+  }
+
+  private currentSockets(): LocalEndpoint[] {
+    return [...(this.udp?.listening ?? []), ...[...this.connectionTransports.values()].flatMap((t) => t.listening)];
   }
 
   /** The listener to name in a message bound for `destination`: same transport, same IP family. */
