@@ -9,7 +9,7 @@ need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-command -v baresip >/dev/null 2>&1 || need+=(baresip)
+command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
 if ((${#need[@]})); then
   echo "test: installing Debian packages: ${need[*]}"
   sudo=""

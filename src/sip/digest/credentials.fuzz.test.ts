@@ -57,7 +57,8 @@ describe("parseCredentials under mutation", () => {
         const input = mutate(seed, ops);
         const started = performance.now();
         const result = tryParse(input);
-        expect(performance.now() - started).toBeLessThan(50);
+        // A bound for hangs and runaway backtracking, wide enough for a loaded 2-core CI machine.
+        expect(performance.now() - started).toBeLessThan(500);
         if (result instanceof DigestError) return;
         // What was accepted is written back and read again the same, or refused as unwritable.
         let text: string;

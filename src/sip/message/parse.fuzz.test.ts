@@ -57,7 +57,8 @@ describe("parser under mutation", () => {
           if (!(err instanceof SipParseError)) throw err;
           expect(err.status).toBeGreaterThanOrEqual(400);
         }
-        expect(performance.now() - started).toBeLessThan(50);
+        // A bound for hangs and runaway backtracking, wide enough for a loaded 2-core CI machine.
+        expect(performance.now() - started).toBeLessThan(500);
       }),
       { numRuns: 4000 },
     );
