@@ -13,14 +13,15 @@ export interface NameAddr {
   readonly params: readonly Param[];
 }
 
-const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+\-.]*:/;
+const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+\-.]*:\S/;
 
+/**
+ * The URI is only checked for a scheme here: From and To are parsed on every message
+ * for their tags, and a proxy forwards the URI as it came. Whoever acts on the URI
+ * parses it in full (parseUri, or checkStructuredHeaders for a UAS), and refuses it then.
+ */
 function checkUriText(uri: string): void {
-  if (!SCHEME_PREFIX.test(uri)) fail("SIP_BAD_NAME_ADDR", "Address without a URI scheme");
-  for (let i = 0; i < uri.length; i++) {
-    const c = uri.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c === 0x3c || c === 0x22) fail("SIP_BAD_NAME_ADDR", "Illegal character in address URI");
-  }
+  if (!SCHEME_PREFIX.test(uri) || uri.indexOf(" ") !== -1) fail("SIP_BAD_NAME_ADDR", "Address without a URI scheme, or with spaces");
 }
 
 /** display-name = *(token LWS) / quoted-string */
