@@ -4,13 +4,13 @@ import type { Redis } from "ioredis";
 import { isLive, type Binding } from "./binding.js";
 import { acceptBindings } from "./accept-bindings.js";
 import { decodeBindings, encodeBindings } from "./binding-codec.js";
-import { compareCallRecords, type CallRecord, type CallRecordQuery, type CallRecordRetention } from "./call-record.js";
-import { checkAfter, checkCallRecordQuery, checkInstant, checkPositiveInteger, checkRetention } from "./check-argument.js";
-import { compareDialogs, dialogMatches, isLiveDialog, splitDialogId, type DialogRecord } from "./dialog-record.js";
+import type { CallRecord, CallRecordQuery, CallRecordRetention } from "./call-record.js";
+import { checkInstant, checkPositiveInteger, checkRetention } from "./check-argument.js";
+import type { DialogRecord } from "./dialog-record.js";
 import { HealthTracker } from "./health-tracker.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { connectRedis, type RedisConnectionSettings } from "./redis-connection.js";
-import { acceptCallRecord, acceptDialog, decodeCallRecord, decodeDialog, encodeCallRecord, encodeDialog } from "./record-codec.js";
+import { RedisCallState } from "./redis-call-state.js";
 import { RedisKeys } from "./redis-keys.js";
 import * as scripts from "./redis-scripts.js";
 import { StateError } from "./state-error.js";
@@ -68,6 +68,7 @@ export class RedisStateStore implements StateStore {
   private readonly tracker: HealthTracker;
   private readonly aorQueue = new KeyedMutex();
   private readonly detach: () => void;
+  private readonly calls: RedisCallState;
 
   constructor(options: RedisStateStoreOptions) {
     this.clock = options.clock ?? Date.now;
@@ -90,6 +91,16 @@ export class RedisStateStore implements StateStore {
     }
     this.tracker = new HealthTracker("redis", this.redis.status === "ready" ? "ready" : "connecting", this.clock, this.target);
     this.detach = this.followConnection();
+    this.calls = new RedisCallState({
+      redis: this.redis,
+      keys: this.keys,
+      clock: this.clock,
+      graceMs: this.graceMs,
+      maxUpdateAttempts: this.maxUpdateAttempts,
+      retention: this.retention,
+      assertOpen: () => this.assertOpen(),
+      command: (what, run) => this.command(what, run),
+    });
   }
 
   // ---- Location service ----------------------------------------------------------
@@ -225,124 +236,38 @@ export class RedisStateStore implements StateStore {
     return this.clock() < until ? until : undefined;
   }
 
-  // ---- Dialogs -------------------------------------------------------------------
+  // ---- Dialogs and call records (redis-call-state.ts) -----------------------------
 
-  async putDialog(dialog: DialogRecord): Promise<void> {
-    const now = this.clock();
-    const accepted = acceptDialog(dialog, now);
-    this.assertOpen();
-    await this.command("store dialog " + accepted.id, () =>
-      scripts.putDialog.run(
-        this.redis,
-        [this.keys.dialog(accepted.callId), this.keys.dialogIndex],
-        [accepted.fromTag, encodeDialog(accepted), accepted.expiresAt, accepted.id, accepted.expiresAt - now + this.graceMs, now - this.graceMs],
-      ),
-    );
+  putDialog(dialog: DialogRecord): Promise<void> {
+    return this.calls.putDialog(dialog);
   }
 
-  async findDialog(callId: string, tag1: string, tag2?: string): Promise<DialogRecord | undefined> {
-    this.assertOpen();
-    const key = this.keys.dialog(callId);
-    // The hash is keyed by the caller's tag: the request's From tag is it (a request
-    // from the caller), or its To tag is (from the callee). One HMGET asks for both.
-    const fields = tag2 === undefined ? [tag1] : [tag1, tag2];
-    const raws = await this.command("find a dialog of " + callId, () => this.redis.hmget(key, ...fields));
-    const now = this.clock();
-    for (const raw of raws) {
-      if (raw === null) continue;
-      const dialog = decodeDialog(raw, key);
-      if (dialog.callId === callId && isLiveDialog(dialog, now) && dialogMatches(dialog, tag1, tag2)) return dialog;
-    }
-    return undefined;
+  findDialog(callId: string, tag1: string, tag2?: string): Promise<DialogRecord | undefined> {
+    return this.calls.findDialog(callId, tag1, tag2);
   }
 
-  async refreshDialog(id: string, expiresAt: number): Promise<DialogRecord | undefined> {
-    checkInstant("expiresAt", expiresAt);
-    this.assertOpen();
-    checkAfter("expiresAt", expiresAt, this.clock());
-    const parts = splitDialogId(id);
-    if (parts === undefined) return undefined;
-    const key = this.keys.dialog(parts.callId);
-    // Compare-and-set, so a refresh never overwrites a newer put nor revives an ended dialog.
-    for (let attempt = 1; attempt <= this.maxUpdateAttempts; attempt++) {
-      const raw = await this.command("read dialog " + id, () => this.redis.hget(key, parts.fromTag));
-      if (raw === null) return undefined;
-      const now = this.clock();
-      const dialog = decodeDialog(raw, key);
-      if (!isLiveDialog(dialog, now)) return undefined;
-      const refreshed: DialogRecord = { ...dialog, expiresAt };
-      const written = await this.command("refresh dialog " + id, () =>
-        scripts.replaceDialog.run(this.redis, [key, this.keys.dialogIndex], [parts.fromTag, raw, encodeDialog(refreshed), expiresAt, id, expiresAt - now + this.graceMs]),
-      );
-      if (written === 1) return refreshed;
-      if (written === -1) return undefined;
-    }
-    throw new StateError("STATE_CONFLICT", `dialog ${id} changed under every one of ${this.maxUpdateAttempts} attempts to refresh it; the next re-INVITE will refresh it`);
+  refreshDialog(id: string, expiresAt: number): Promise<DialogRecord | undefined> {
+    return this.calls.refreshDialog(id, expiresAt);
   }
 
-  async endDialog(id: string): Promise<DialogRecord | undefined> {
-    this.assertOpen();
-    const parts = splitDialogId(id);
-    if (parts === undefined) return undefined;
-    const key = this.keys.dialog(parts.callId);
-    const raw = await this.command("end dialog " + id, () => scripts.endDialog.run(this.redis, [key, this.keys.dialogIndex], [parts.fromTag, id]));
-    if (raw === null) return undefined;
-    const dialog = decodeDialog(String(raw), key);
-    return isLiveDialog(dialog, this.clock()) ? dialog : undefined;
+  endDialog(id: string): Promise<DialogRecord | undefined> {
+    return this.calls.endDialog(id);
   }
 
-  async listDialogs(): Promise<DialogRecord[]> {
-    this.assertOpen();
-    const now = this.clock();
-    const ids = await this.command("list the dialogs", () => this.redis.zrangebyscore(this.keys.dialogIndex, `(${now}`, "+inf"));
-    const keyed = ids.map((id) => {
-      const parts = splitDialogId(id);
-      if (parts === undefined) throw new StateError("STATE_BAD_VALUE", `${this.keys.dialogIndex} holds ${JSON.stringify(id)}, which is not a dialog id; is another application using prefix ${this.keys.prefix}?`);
-      return { key: this.keys.dialog(parts.callId), fromTag: parts.fromTag };
-    });
-    // One HGET per dialog, sent together: one round trip.
-    const raws = await this.command("read the dialogs", () => Promise.all(keyed.map(({ key, fromTag }) => this.redis.hget(key, fromTag))));
-    const dialogs: DialogRecord[] = [];
-    raws.forEach((raw, i) => {
-      if (raw === null) return; // ended since the index was read
-      const dialog = decodeDialog(raw, keyed[i]!.key);
-      if (isLiveDialog(dialog, now)) dialogs.push(dialog);
-    });
-    return dialogs.sort(compareDialogs);
+  listDialogs(): Promise<DialogRecord[]> {
+    return this.calls.listDialogs();
   }
 
-  async countDialogs(): Promise<number> {
-    this.assertOpen();
-    return this.command("count the dialogs", () => this.redis.zcount(this.keys.dialogIndex, `(${this.clock()}`, "+inf"));
+  countDialogs(): Promise<number> {
+    return this.calls.countDialogs();
   }
 
-  // ---- Call records --------------------------------------------------------------
-
-  async appendCallRecord(record: CallRecord): Promise<void> {
-    const accepted = acceptCallRecord(record);
-    this.assertOpen();
-    const { maxAgeMs, maxCount } = this.retention;
-    await this.command("append call record " + accepted.id, () =>
-      scripts.appendCallRecord.run(
-        this.redis,
-        [this.keys.callRecords],
-        [accepted.endedAt, encodeCallRecord(accepted), maxAgeMs === undefined ? "" : this.clock() - maxAgeMs, maxCount ?? ""],
-      ),
-    );
+  appendCallRecord(record: CallRecord): Promise<void> {
+    return this.calls.appendCallRecord(record);
   }
 
-  async callRecords(query: CallRecordQuery = {}): Promise<CallRecord[]> {
-    checkCallRecordQuery(query);
-    this.assertOpen();
-    const key = this.keys.callRecords;
-    const min = query.since ?? "-inf";
-    const max = query.until === undefined ? "+inf" : `(${query.until}`;
-    const raws = await this.command("read the call records", () =>
-      query.limit === undefined ? this.redis.zrangebyscore(key, min, max) : this.redis.zrangebyscore(key, min, max, "LIMIT", 0, query.limit),
-    );
-    // Redis orders records of one endedAt by their JSON, which begins with the id: sort
-    // again by id proper so both stores agree to the letter.
-    return raws.map((raw) => decodeCallRecord(raw, key)).sort(compareCallRecords);
+  callRecords(query: CallRecordQuery = {}): Promise<CallRecord[]> {
+    return this.calls.callRecords(query);
   }
 
   // ---- Lifecycle -----------------------------------------------------------------
