@@ -98,33 +98,18 @@ else
 fi
 
 # ---- start the target --------------------------------------------------------
+# shellcheck source=../lib/targets.sh
+. "$(dirname "$0")/../lib/targets.sh"
 case "$target" in
   kamailio)
-    node dist-bench/bench/kamailio/generate-subscribers.js "$USERS_CSV" "$DOMAIN" "$work/kamailio-data" 2>/dev/null
-    /usr/sbin/kamailio -f bench/kamailio/kamailio-proxy.cfg -DD -E -m 1024 -b 4194304 \
-      -P "$work/kamailio.pid" -Y "$work" \
-      -A "BENCH_PORT=$port" -A "DATA_URL=\"text://$work/kamailio-data\"" \
-      -A "CTL_SOCKET=\"unixs:$work/kamailio.ctl\"" >"$work/target.log" 2>&1 &
-    target_pid=$!
+    start_kamailio bench/kamailio/kamailio-proxy.cfg "$USERS_CSV" 1024
     ;;
   strowger)
     main=${STROWGER_MAIN:-dist/cli/main.js}
     [ -f "$main" ] || { echo "run.sh: build Strowger first (npm run build)" >&2; exit 1; }
     config="$work/strowger-config"
-    mkdir -p "$config"
-    cat >"$config/strowger.yaml" <<EOF
-# made by bench/call-rate/run.sh: loopback only, logs at warn
-node:
-  domain: $DOMAIN
-sip:
-  addresses: ["127.0.0.1"]
-# sipp 3.6 reads only the first challenge and computes only MD5
-# (bench/register-avalanche/README.md, "sipp and digest").
-auth:
-  algorithms: [MD5, SHA-256]
-metrics: { enabled: false }
-log:
-  level: warn
+    strowger_config "$config"
+    cat >>"$config/strowger.yaml" <<EOF
 # The repository's plan: staff -> national -> internal, where 20XXXX goes to
 # the user dialled. The trunks and the site below are the ones it names (as in
 # config/strowger.yaml; TEST-NET addresses, never called here).
@@ -142,12 +127,7 @@ EOF
     node "$main" route "$caller" "$callee" --config "$config" >"$work/route.log" 2>&1 || true
     grep -q "to user $callee" "$work/route.log" ||
       fail "the dialplan does not route $caller -> $callee to user $callee: $(grep '^→' "$work/route.log" | head -1)"
-    redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
-      --daemonize no --loglevel warning >"$work/redis.log" 2>&1 &
-    redis_pid=$!
-    for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    node ${STROWGER_NODE_FLAGS:-} "$main" start --config "$config" --port "$port" --redis "redis://127.0.0.1:$redis_port" >"$work/target.log" 2>&1 &
-    target_pid=$!
+    start_strowger "$main" "$config" "$redis_port"
     ;;
 esac
 

@@ -60,44 +60,23 @@ helpers=dist-bench/bench/register-avalanche
 node dist-bench/scripts/generate-directory.js "$USERS" >"$work/users.csv"
 read -r port sipp_port redis_port <<<"$(node "$helpers/free-ports.js" 3 8)"
 
+# shellcheck source=../lib/targets.sh
+. "$(dirname "$0")/../lib/targets.sh"
+
 json() { node -e 'console.log(JSON.stringify(Object.assign({ target: process.argv[1] }, JSON.parse(process.argv[2]))))' "$target" "$1"; }
 
 # ---- start the target --------------------------------------------------------
 case "$target" in
   kamailio)
-    node dist-bench/bench/kamailio/generate-subscribers.js "$work/users.csv" "$DOMAIN" "$work/kamailio-data" 2>/dev/null
-    /usr/sbin/kamailio -f bench/kamailio/kamailio.cfg -DD -E -m 256 -b 4194304 \
-      -P "$work/kamailio.pid" -Y "$work" \
-      -A "BENCH_PORT=$port" -A "DATA_URL=\"text://$work/kamailio-data\"" \
-      -A "CTL_SOCKET=\"unixs:$work/kamailio.ctl\"" >"$work/target.log" 2>&1 &
-    target_pid=$!
+    start_kamailio bench/kamailio/kamailio.cfg "$work/users.csv" 256
     ;;
   strowger)
     main=${STROWGER_MAIN:-dist/cli/main.js}
     [ -f "$main" ] || { echo "run.sh: build Strowger first (npm run build)" >&2; exit 1; }
     config="$work/strowger-config"
-    mkdir -p "$config"
-    cat >"$config/strowger.yaml" <<EOF
-# made by bench/register-avalanche/run.sh: loopback only, logs at warn
-node:
-  domain: $DOMAIN
-sip:
-  addresses: ["127.0.0.1"]
-# sipp 3.6 reads only the first challenge and computes only MD5 (see README.md).
-auth:
-  algorithms: [MD5, SHA-256]
-metrics: { enabled: false }
-log:
-  level: warn
-EOF
+    strowger_config "$config"
     node "$main" users import "$work/users.csv" --config "$config" 2>"$work/import.log" >/dev/null
-    redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
-      --daemonize no --loglevel warning >"$work/redis.log" 2>&1 &
-    redis_pid=$!
-    for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    redis_url="redis://127.0.0.1:$redis_port"
-    node "$main" start --config "$config" --port "$port" --redis "$redis_url" >"$work/target.log" 2>&1 &
-    target_pid=$!
+    start_strowger "$main" "$config" "$redis_port"
     ;;
 esac
 
