@@ -32,13 +32,19 @@ YAML
 }
 
 # start_strowger MAIN CONFIG_DIR REDIS_PORT: a redis-server on REDIS_PORT, then the node on it.
+# STROWGER_STATE=memory runs the node on its in-memory store instead (a comparison, not the benchmark).
 start_strowger() {
-  redis-server --bind 127.0.0.1 --port "$3" --save '' --appendonly no \
-    --daemonize no --loglevel warning >"$work/redis.log" 2>&1 &
-  redis_pid=$!
-  for _ in $(seq 50); do redis-cli -p "$3" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  local state=(--redis "redis://127.0.0.1:$3")
+  if [ "${STROWGER_STATE:-redis}" = memory ]; then
+    state=()
+  else
+    redis-server --bind 127.0.0.1 --port "$3" --save '' --appendonly no \
+      --daemonize no --loglevel warning >"$work/redis.log" 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 50); do redis-cli -p "$3" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
   # STROWGER_NODE_FLAGS: node's own flags, e.g. --cpu-prof or --trace-gc for a look inside.
   # shellcheck disable=SC2086
-  node ${STROWGER_NODE_FLAGS:-} "$1" start --config "$2" --port "$port" --redis "redis://127.0.0.1:$3" >"$work/target.log" 2>&1 &
+  node ${STROWGER_NODE_FLAGS:-} "$1" start --config "$2" --port "$port" "${state[@]}" >"$work/target.log" 2>&1 &
   target_pid=$!
 }

@@ -98,10 +98,6 @@ export class DigestAuthenticator {
       incoming.respond(createResponse(request, 400, err.reason));
       return undefined;
     }
-    // Both blocks in one go (one round trip to Redis, pipelined).
-    if (await this.deps.throttle.blocked([sourceKey(source.address), userKey(credentials.username)])) {
-      return this.forbid(incoming, "blocked");
-    }
     // RFC 7616 §3.4.6 (RFC 2617 §3.2.2.5): credentials computed for another URI are
     // a replay of someone else's request; "the server SHOULD return 400 Bad Request".
     if (!sameUri(credentials.uri, request.uri)) {
@@ -119,14 +115,21 @@ export class DigestAuthenticator {
       if (err instanceof DigestError && err.status === 401) return this.challenge(incoming, false);
       throw err;
     }
+    // One round trip to the shared store for both questions: is the source or the user
+    // blocked, and (for a right answer to a live nonce) is this nonce count new — RFC
+    // 7616 §3.4: "if the same nc-value is seen twice, then the request is a replay".
+    const counted = matched && nonce.status === "valid";
+    const [blocked, fresh] = await Promise.all([
+      this.deps.throttle.blocked([sourceKey(source.address), userKey(credentials.username)]),
+      counted ? this.deps.store.useNonceCount(credentials.nonce, credentials.nonceCount ?? 0, Math.max(1, nonce.expiresAt - Date.now())) : undefined,
+    ]);
+    if (blocked) return this.forbid(incoming, "blocked");
     if (!matched) return this.fail(incoming, credentials.username);
     // RFC 2617 §3.2.1: stale=true only for a right answer to an old nonce.
     if (nonce.status === "stale") {
       this.deps.count?.("stale");
       return this.challenge(incoming, true);
     }
-    // RFC 7616 §3.4: "if the same nc-value is seen twice, then the request is a replay".
-    const fresh = await this.deps.store.useNonceCount(credentials.nonce, credentials.nonceCount ?? 0, Math.max(1, nonce.expiresAt - Date.now()));
     if (!fresh) {
       this.deps.count?.("replayed");
       incoming.log.warn({ user: credentials.username, from: source.address }, "digest nonce count replayed");

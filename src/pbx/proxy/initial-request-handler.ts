@@ -9,7 +9,7 @@ import type { Source } from "../../sip/transport/index.js";
 import { realmOf, type DigestAuthenticator } from "../auth/digest-authenticator.js";
 import type { CallRecorder } from "../cdr/call-recorder.js";
 import type { IncomingRequest, Stage } from "../pipeline/incoming-request.js";
-import { diversionCount, planCall, type PlannerContext } from "./call-planner.js";
+import { diversionCount, planCall, type Planned, type PlannerContext } from "./call-planner.js";
 import type { StatefulProxy } from "./stateful-proxy.js";
 
 export interface InitialRequestDeps {
@@ -30,13 +30,33 @@ export function initialRequestHandler(deps: InitialRequestDeps): Stage {
     const { request, source } = incoming;
     const startedAt = (deps.clock ?? Date.now)();
     const fromUri = fromUser(incoming);
+    const target = request.requestUri;
+    const dialled = isSipUri(target) && target.user !== undefined ? unescapeUriPart(target.user) : target.scheme === "tel" && "number" in target ? target.number : undefined;
+    if (dialled === undefined) {
+      incoming.respond(createResponse(request, 404, "No number to route"));
+      return "handled";
+    }
+    const transaction = incoming.transaction;
+    if (!transaction) throw new Error("an initial request reaches the proxy only with its server transaction");
+    const planner = { ...deps.planner(), now: startedAt };
+    const diversions = diversionCount(request.headers.values("Diversion"));
+    const plan = (from: string, context: string) => planCall(planner, { from, context, dialled, diversions });
+
+    let planned: Planned;
     let caller: string;
     let context: string;
     const trunk = deps.trunkOf(source);
     if (trunk) {
       caller = fromUri ?? "";
       context = trunk.context;
+      planned = await plan(caller, context);
     } else {
+      // A request with credentials is planned while they are checked: the plan only
+      // reads (the dialplan, the callee's bindings), so the two store round trips run
+      // side by side; if the check fails the plan is dropped unused.
+      const claimedContext = fromUri === undefined ? undefined : planner.contextOf(fromUri);
+      const early = claimedContext !== undefined && request.headers.has("Proxy-Authorization") ? plan(fromUri!, claimedContext) : undefined;
+      early?.catch(() => undefined);
       const user = await deps.authenticator.authenticate(incoming);
       if (!user) return "handled";
       // A user calls as itself: the From is not a caller ID it may choose (toll fraud, spoofing).
@@ -49,16 +69,8 @@ export function initialRequestHandler(deps: InitialRequestDeps): Stage {
       // RFC 3261 §22.3: the credentials for this proxy's realm are consumed here; they
       // must not travel on to the callee (who could replay them).
       stripOwnCredentials(incoming, deps.realm());
+      planned = early && claimedContext === context ? await early : await plan(caller, context);
     }
-    const target = request.requestUri;
-    const dialled = isSipUri(target) && target.user !== undefined ? unescapeUriPart(target.user) : target.scheme === "tel" && "number" in target ? target.number : undefined;
-    if (dialled === undefined) {
-      incoming.respond(createResponse(request, 404, "No number to route"));
-      return "handled";
-    }
-    const transaction = incoming.transaction;
-    if (!transaction) throw new Error("an initial request reaches the proxy only with its server transaction");
-    const planned = await planCall({ ...deps.planner(), now: startedAt }, { from: caller, context, dialled, diversions: diversionCount(request.headers.values("Diversion")) });
     const route = planned.decision?.trace.at(-1)?.text;
     const facts = { caller, dialled, startedAt, ...(route !== undefined && { route }) };
     incoming.log.info({ caller, dialled, context, decision: planned.kind === "plan" ? "route" : `${planned.status} ${planned.reason}` }, "call");
