@@ -10,7 +10,7 @@ import { DigestAuthenticator } from "../pbx/auth/digest-authenticator.js";
 import { CallRecorder } from "../pbx/cdr/call-recorder.js";
 import type { Directory } from "../pbx/directory/directory.js";
 import type { Stage } from "../pbx/pipeline/incoming-request.js";
-import type { UasDispatch } from "../pbx/pipeline/uas-dispatch.js";
+import type { MethodDispatch } from "../pbx/pipeline/method-dispatch.js";
 import { cancelHandler } from "../pbx/pipeline/cancel-handler.js";
 import { initialRequestHandler } from "../pbx/proxy/initial-request-handler.js";
 import { isLooped } from "../pbx/proxy/loop-detection.js";
@@ -76,7 +76,7 @@ export class CallControl {
   }
 
   /** Registers INVITE, MESSAGE and CANCEL on the pipeline's method dispatch. */
-  register(methods: UasDispatch, findInvite: (cancel: SipRequest) => InviteServerTransaction | undefined): void {
+  register(methods: MethodDispatch, findInvite: (cancel: SipRequest) => InviteServerTransaction | undefined): void {
     const { config } = this.deps;
     const authenticator = new DigestAuthenticator({ ...this.deps.auth, mode: "proxy" });
     const initial = initialRequestHandler({

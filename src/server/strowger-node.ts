@@ -86,14 +86,14 @@ export class StrowgerNode {
       dialplan: () => this.dialplan,
     });
     this.pipeline = new RequestPipeline(this.calls.routing);
-    this.calls.register(this.pipeline.uas, (cancel) => this.transactions.findInviteForCancel(cancel));
+    this.calls.register(this.pipeline.methods, (cancel) => this.transactions.findInviteForCancel(cancel));
     const registrar = new Registrar(store, {
       ...config.registrar,
       node: config.node.name,
       domain: () => this.directory.realm,
       count: (outcome) => this.metrics.registrations.inc({ outcome }),
     });
-    this.pipeline.uas.register("REGISTER", registerHandler(authenticator, registrar));
+    this.pipeline.methods.register("REGISTER", registerHandler(authenticator, registrar));
     transport.setHandlers({
       onMessage: (inbound) => this.receive(inbound),
       onParseError: (error, source) => this.refuse(error, source),

@@ -8,7 +8,7 @@ import { StateError } from "../../state/index.js";
 import type { IncomingRequest, Stage } from "./incoming-request.js";
 import { optionsHandler } from "./options-handler.js";
 import { sanityChecks } from "./sanity-checks.js";
-import { UasDispatch } from "./uas-dispatch.js";
+import { MethodDispatch } from "./method-dispatch.js";
 
 /**
  * RFC 3261 §17.2.3, §13.2.2.4: an ACK is never answered. An ACK to a non-2xx is
@@ -18,13 +18,13 @@ import { UasDispatch } from "./uas-dispatch.js";
 const ackIsNeverAnswered: Stage = (incoming) => (incoming.request.method === "ACK" ? "handled" : "next");
 
 export class RequestPipeline {
-  readonly uas = new UasDispatch();
+  readonly methods = new MethodDispatch();
   private readonly stages: Stage[];
 
   /** `routing` is the proxy's stage (loops, in-dialog routing), run before method dispatch. */
   constructor(routing?: Stage) {
-    this.uas.register("OPTIONS", optionsHandler(() => this.uas.allow()));
-    this.stages = [ackIsNeverAnswered, sanityChecks, ...(routing ? [routing] : []), (incoming) => this.uas.dispatch(incoming)];
+    this.methods.register("OPTIONS", optionsHandler(() => this.methods.allow()));
+    this.stages = [ackIsNeverAnswered, sanityChecks, ...(routing ? [routing] : []), (incoming) => this.methods.dispatch(incoming)];
   }
 
   /**

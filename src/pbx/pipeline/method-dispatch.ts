@@ -1,12 +1,13 @@
 /**
- * The requests this node answers itself, as a UAS (RFC 3261 §8.2), dispatched by
- * method. Allow is made from what is registered, so it always tells the truth.
+ * Requests dispatched by method: those this node answers itself as a UAS (RFC 3261
+ * §8.2: OPTIONS, REGISTER, CANCEL) and those it proxies (INVITE, MESSAGE). Allow is
+ * made from what is registered, so it always tells the truth.
  */
 import { createResponse } from "../../sip/message/index.js";
 import type { IncomingRequest, Stage, StageResult } from "./incoming-request.js";
 import { refuseUnsupported } from "./sanity-checks.js";
 
-export class UasDispatch {
+export class MethodDispatch {
   private readonly handlers = new Map<string, Stage>();
 
   register(method: string, handler: Stage): this {
