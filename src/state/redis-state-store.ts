@@ -42,6 +42,8 @@ export interface RedisStateStoreOptions extends RedisConnectionSettings {
 const DEFAULT_KEY_PREFIX = "strowger:";
 const DEFAULT_MAX_UPDATE_ATTEMPTS = 8;
 const DEFAULT_EXPIRY_GRACE_MS = 10_000;
+/** AORs whose last written value a node remembers (about 0.5 KB each). */
+const LAST_WRITTEN_LIMIT = 20_000;
 
 /**
  * The state store of an active-active pair: every node reads and writes the same Redis
@@ -67,6 +69,7 @@ export class RedisStateStore implements StateStore {
   private readonly target: string;
   private readonly tracker: HealthTracker;
   private readonly aorQueue = new KeyedMutex();
+  private readonly lastWritten = new Map<string, string>();
   private readonly detach: () => void;
   private readonly calls: RedisCallState;
 
@@ -115,9 +118,19 @@ export class RedisStateStore implements StateStore {
   async updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R> {
     this.assertOpen();
     return this.aorQueue.run(aor, async () => {
+      // The first attempt goes without reading: it expects what this node last wrote
+      // (or no key at all), which the compare-and-set checks. A phone refreshing
+      // through the node it registered with, and every new registration, then costs
+      // one round trip instead of two; a wrong guess costs a read and a second try.
+      let guess: string | null | undefined = this.lastWritten.get(aor) ?? null;
       for (let attempt = 1; attempt <= this.maxUpdateAttempts; attempt++) {
-        const outcome = await this.tryUpdate(aor, update);
+        const outcome = await this.tryUpdate(aor, update, guess);
         if (outcome !== "conflict") return outcome;
+        // A wrong guess (a first attempt) is retried at once, reading this time.
+        if (guess !== undefined) {
+          guess = undefined;
+          continue;
+        }
         // The other node wrote between our read and our write. A short random pause
         // keeps the two from colliding again in lockstep.
         await delay(Math.random() * attempt * 2);
@@ -129,14 +142,18 @@ export class RedisStateStore implements StateStore {
     });
   }
 
-  private async tryUpdate<R extends UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R | "conflict"> {
+  /** `guess`: the value to expect instead of reading it (null: no key); undefined: read it. */
+  private async tryUpdate<R extends UpdateRefusal>(aor: string, update: BindingsUpdate<R>, guess: string | null | undefined): Promise<BindingsUpdated | R | "conflict"> {
     const key = this.keys.aor(aor);
-    const raw = await this.command("read the bindings of " + aor, () => this.redis.get(key));
+    const raw = guess !== undefined ? guess : await this.command("read the bindings of " + aor, () => this.redis.get(key));
     const stored = raw === null ? [] : decodeBindings(raw, aor, key);
     const now = this.clock();
     const previous = stored.filter((b) => isLive(b, now));
     const result = update(previous, now);
-    if (!Array.isArray(result)) return result as R;
+    if (!Array.isArray(result)) {
+      // A refusal on a guess proves nothing: the real bindings may differ.
+      return guess !== undefined ? "conflict" : (result as R);
+    }
     const bindings = acceptBindings(aor, result as readonly Binding[], now);
 
     // The binding index follows the set: members of bindings no longer stored go (the
@@ -145,6 +162,7 @@ export class RedisStateStore implements StateStore {
     const removed = stored.filter((b) => !kept.has(b.key)).map((b) => this.keys.bindingMember(aor, b.key));
     const added = bindings.flatMap((b) => [b.expiresAt, this.keys.bindingMember(aor, b.key)]);
     const latest = Math.max(0, ...bindings.map((b) => b.expiresAt));
+    const value = bindings.length === 0 ? "" : encodeBindings(bindings);
     const written = await this.command("update the bindings of " + aor, () =>
       scripts.casBindings.run(
         this.redis,
@@ -152,7 +170,7 @@ export class RedisStateStore implements StateStore {
         [
           raw === null ? "0" : "1",
           raw ?? "",
-          bindings.length === 0 ? "" : encodeBindings(bindings),
+          value,
           bindings.length === 0 ? 0 : latest - now + this.graceMs,
           latest,
           aor,
@@ -163,7 +181,20 @@ export class RedisStateStore implements StateStore {
         ],
       ),
     );
-    return written === 1 ? { kind: "updated", bindings, previous } : "conflict";
+    if (written !== 1) {
+      this.lastWritten.delete(aor);
+      return "conflict";
+    }
+    this.rememberWritten(aor, value === "" ? undefined : value);
+    return { kind: "updated", bindings, previous };
+  }
+
+  /** A bounded memory of the values this node wrote last, for the next update's guess. */
+  private rememberWritten(aor: string, value: string | undefined): void {
+    this.lastWritten.delete(aor);
+    if (value === undefined) return;
+    if (this.lastWritten.size >= LAST_WRITTEN_LIMIT) this.lastWritten.delete(this.lastWritten.keys().next().value!);
+    this.lastWritten.set(aor, value);
   }
 
   async countBindings(): Promise<BindingCounts> {
