@@ -27,6 +27,12 @@ export async function startCommand(options: { configDir: string; port?: number; 
     );
   };
   process.on("SIGHUP", reload);
+  // A promise a request left rejected is a bug met by that request alone: it is logged
+  // loudly, with its stack, and the node goes on serving every other call. (An
+  // uncaught exception still ends the process: its state is no longer to be trusted,
+  // and the pair's other node takes the phones.)
+  const unexpected = (err: unknown) => log.error({ err }, "unhandled rejection (a bug: please report it with this line)");
+  process.on("unhandledRejection", unexpected);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, "stopping");
@@ -36,6 +42,7 @@ export async function startCommand(options: { configDir: string; port?: number; 
     process.once("SIGINT", () => stop("SIGINT"));
   });
   process.off("SIGHUP", reload);
+  process.off("unhandledRejection", unexpected);
   await node.stop();
   log.info("stopped");
   return 0;

@@ -81,7 +81,12 @@ export class ProxyCall {
     if (this.answered || this.finished) return;
     this.cancelled = true;
     this.clearStepTimer();
-    for (const branch of this.branches) this.cancelBranch(branch);
+    for (const branch of this.branches) {
+      this.cancelBranch(branch);
+      // A branch that has not rung cannot be cancelled yet (§9.1, its CANCEL waits for
+      // a provisional); the caller is not kept waiting for it.
+      if (!branch.provisional && !branch.done) this.branchFinal(branch, createResponse(this.request, 487));
+    }
   }
 
   private async runStep(step: ForkStep): Promise<void> {
@@ -95,6 +100,16 @@ export class ProxyCall {
   }
 
   private async fork(branch: Branch): Promise<void> {
+    try {
+      await this.forkOrFail(branch);
+    } catch (err) {
+      // A fault of this node on one branch ends that branch, not the node.
+      this.log.error({ target: branch.target.label, err }, "branch not forwarded");
+      this.branchFinal(branch, createResponse(this.request, 500));
+    }
+  }
+
+  private async forkOrFail(branch: Branch): Promise<void> {
     const out = forwardedRequest(this.request, branch.target);
     let destination: Endpoint;
     try {

@@ -81,19 +81,21 @@ export class StatefulProxy {
    * end, so a proxy forwards it without a transaction (statelessly), by its Route set.
    */
   async forwardAck(ack: SipRequest, log: Logger): Promise<void> {
-    const out = ack.clone();
-    const routed = preprocessRoutes(out, this.deps.identity);
-    if (!routed.ours) return;
-    const mf = ack.maxForwards;
-    out.headers.set("Max-Forwards", String(mf === undefined ? 70 : mf - 1));
     try {
+      const out = ack.clone();
+      const routed = preprocessRoutes(out, this.deps.identity);
+      if (!routed.ours) return;
+      const mf = ack.maxForwards;
+      out.headers.set("Max-Forwards", String(mf === undefined ? 70 : mf - 1));
       const destination = routed.flow ?? (await resolveUri(nextHopUri(out)));
       const local = this.deps.sender.localFor(destination);
       if (!local) return;
       out.headers.prepend("Via", this.deps.identity.via(local, newBranch()));
       await this.deps.sender.sendRequest(out, destination);
     } catch (err) {
-      log.info({ err: err instanceof Error ? err.message : String(err) }, "ACK not forwarded");
+      // A malformed Route, an unknown host, a closed flow: the ACK is lost, as on a
+      // lossy network; the callee retransmits its 2xx and the caller ACKs again.
+      log.info({ callId: ack.callId, err: err instanceof Error ? err.message : String(err) }, "ACK not forwarded");
     }
   }
 
