@@ -180,6 +180,23 @@ export const NodeConfigSchema = Type.Object(
       {
         /** `redis://host:port/db` of the pair's shared Redis; without it the node keeps state in memory (one node). */
         redisUrl: Type.Optional(Type.String({ pattern: "^rediss?://" })),
+        /**
+         * Redis through Sentinel (the master found and followed across failovers); with
+         * `redisUrl` too, the URL gives only the password and database.
+         */
+        sentinel: Type.Optional(
+          Type.Object(
+            {
+              sentinels: Type.Array(
+                Type.Object({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) }, { additionalProperties: false }),
+                { minItems: 1 },
+              ),
+              /** The master group the sentinels monitor. */
+              name: Type.String({ minLength: 1 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -104,7 +104,12 @@ export class StrowgerNode {
     const redisUrl = options.redisUrl ?? options.config.state.redisUrl;
     // Without Redis, call records also go to a file in the config folder, so that they
     // survive a restart of a one-node install.
-    const store = createStateStore(redisUrl === undefined ? { cdrFile: join(options.configDir, DEFAULT_CDR_FILE) } : { redisUrl });
+    const sentinel = options.config.state.sentinel;
+    const store = createStateStore(
+      redisUrl === undefined && sentinel === undefined
+        ? { cdrFile: join(options.configDir, DEFAULT_CDR_FILE) }
+        : { ...(redisUrl !== undefined && { redisUrl }), ...(sentinel !== undefined && { sentinel }) },
+    );
     options.log.info({ state: store.health() }, "state store");
     let node: StrowgerNode | undefined;
     try {
