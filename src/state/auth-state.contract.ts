@@ -1,0 +1,116 @@
+/** The authentication part of the StateStore contract: shared secrets, nonce counts, failures and blocks. */
+import { describe, expect, it } from "vitest";
+import { T0, errorOf, type ContractContext } from "./state-store.contract-support.js";
+
+export function defineAuthStateContract({ cluster, time }: ContractContext): void {
+  describe("shared secrets", () => {
+    it("gives every node the same 32-byte secret, made by the first to ask", async () => {
+      const { a, b } = await cluster();
+      const first = await a.sharedSecret("nonce");
+      expect(first).toHaveLength(32);
+      expect(await b.sharedSecret("nonce")).toEqual(first);
+      expect(await a.sharedSecret("nonce")).toEqual(first);
+      expect(await a.sharedSecret("other")).not.toEqual(first);
+    });
+  });
+
+  describe("digest nonce counts (RFC 7616 §3.4)", () => {
+    it("MUST refuse an nc not greater than the last accepted, on either node", async () => {
+      const { a, b } = await cluster();
+      expect(await a.useNonceCount("n1", 1, 300_000)).toBe(true);
+      expect(await b.useNonceCount("n1", 1, 300_000)).toBe(false);
+      expect(await b.useNonceCount("n1", 3, 300_000)).toBe(true);
+      expect(await a.useNonceCount("n1", 2, 300_000)).toBe(false);
+      expect(await a.useNonceCount("n1", 3, 300_000)).toBe(false);
+      expect(await a.useNonceCount("n1", 4, 300_000)).toBe(true);
+    });
+
+    it("accepts one nc once when both nodes see it at the same time", async () => {
+      const { a, b } = await cluster();
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).useNonceCount("n1", 1, 300_000)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("keeps each nonce's count apart", async () => {
+      const { a, b } = await cluster();
+      expect(await a.useNonceCount("n1", 5, 300_000)).toBe(true);
+      expect(await b.useNonceCount("n2", 1, 300_000)).toBe(true);
+    });
+
+    it("forgets a nonce's count when its time to live has passed", async () => {
+      const { a, b } = await cluster();
+      expect(await a.useNonceCount("n1", 7, 60_000)).toBe(true);
+      time.now = T0 + 59_999;
+      expect(await b.useNonceCount("n1", 7, 60_000)).toBe(false);
+      time.now = T0 + 60_000;
+      expect(await b.useNonceCount("n1", 7, 60_000)).toBe(true);
+    });
+
+    it("rejects an nc or a TTL that is not a positive whole number", async () => {
+      const { a } = await cluster();
+      expect((await errorOf(a.useNonceCount("n1", 0, 1000))).code).toBe("STATE_INVALID_ARGUMENT");
+      expect((await errorOf(a.useNonceCount("n1", 1.5, 1000))).code).toBe("STATE_INVALID_ARGUMENT");
+      expect((await errorOf(a.useNonceCount("n1", 1, 0))).code).toBe("STATE_INVALID_ARGUMENT");
+    });
+  });
+
+  describe("failed authentications and blocks", () => {
+    it("counts failures in one window shared by both nodes", async () => {
+      const { a, b } = await cluster();
+      expect(await a.recordFailure("user:2001", 60_000)).toBe(1);
+      time.now = T0 + 1000;
+      expect(await b.recordFailure("user:2001", 60_000)).toBe(2);
+      time.now = T0 + 59_999;
+      expect(await a.recordFailure("user:2001", 60_000)).toBe(3);
+      expect(await b.recordFailure("ip:192.0.2.7", 60_000)).toBe(1);
+      time.now = T0 + 60_000; // the window opened at T0 has closed
+      expect(await b.recordFailure("user:2001", 60_000)).toBe(1);
+    });
+
+    it("counts every failure when both nodes record them at once", async () => {
+      const { a, b } = await cluster();
+      await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).recordFailure("user:2001", 60_000)));
+      expect(await a.recordFailure("user:2001", 60_000)).toBe(31);
+    });
+
+    it("clears failures for both nodes", async () => {
+      const { a, b } = await cluster();
+      await a.recordFailure("user:2001", 60_000);
+      await a.recordFailure("user:2001", 60_000);
+      await b.clearFailures("user:2001");
+      expect(await a.recordFailure("user:2001", 60_000)).toBe(1);
+    });
+
+    it("shows a block set on one node on the other until its end, and not at it", async () => {
+      const { a, b } = await cluster();
+      expect(await b.blockedUntil("ip:192.0.2.7")).toBeUndefined();
+      await a.block("ip:192.0.2.7", T0 + 600_000);
+      time.now = T0 + 599_999;
+      expect(await b.blockedUntil("ip:192.0.2.7")).toBe(T0 + 600_000);
+      expect(await b.blockedUntil("ip:192.0.2.8")).toBeUndefined();
+      time.now = T0 + 600_000;
+      expect(await b.blockedUntil("ip:192.0.2.7")).toBeUndefined();
+    });
+
+    it("never shortens a block, and lifts it on unblock", async () => {
+      const { a, b } = await cluster();
+      await a.block("user:2001", T0 + 600_000);
+      await b.block("user:2001", T0 + 60_000);
+      expect(await a.blockedUntil("user:2001")).toBe(T0 + 600_000);
+      await b.block("user:2001", T0 + 900_000);
+      expect(await a.blockedUntil("user:2001")).toBe(T0 + 900_000);
+      await a.block("user:2001", T0 - 1); // already over: no effect
+      expect(await b.blockedUntil("user:2001")).toBe(T0 + 900_000);
+      await a.unblock("user:2001");
+      expect(await b.blockedUntil("user:2001")).toBeUndefined();
+    });
+
+    it("blocks again after a block has ended", async () => {
+      const { a, b } = await cluster();
+      await a.block("user:2001", T0 + 1000);
+      time.now = T0 + 2000;
+      await b.block("user:2001", T0 + 3000);
+      expect(await a.blockedUntil("user:2001")).toBe(T0 + 3000);
+    });
+  });
+}
