@@ -5,7 +5,7 @@
  * demand by the caller that needs it.
  */
 import { HeaderList, type HeaderField } from "./header-list.js";
-import { nameAddrTag, parseNameAddr, type NameAddr } from "./name-addr.js";
+import { parseNameAddr, scanTag, type NameAddr } from "./name-addr.js";
 import { fail, type ParseErrorCode } from "./parse-error.js";
 import { parseUri, type Uri } from "./uri.js";
 import { parseVia, type Via } from "./via.js";
@@ -48,6 +48,17 @@ function cached<T>(field: HeaderField, parse: (value: string) => T): T {
   return field.parsed as T;
 }
 
+/** What a From or To field caches: its tag at once, the whole address when asked for. */
+export interface AddressCache {
+  readonly tag: string | undefined;
+  full?: NameAddr;
+}
+
+export function address(field: HeaderField): AddressCache {
+  if (field.parsed === undefined) field.parsed = { tag: scanTag(field.value) } satisfies AddressCache;
+  return field.parsed as AddressCache;
+}
+
 function required(headers: HeaderList, name: string): HeaderField {
   return headers.field(name) ?? fail("SIP_MISSING_HEADER", `Missing ${name} header`);
 }
@@ -75,20 +86,23 @@ abstract class SipMessageBase {
     return this.headers.all("Via").map((f) => cached(f, parseVia));
   }
 
+  /** The From address, parsed in full on first use (its tag is read at parse time). */
   get from(): NameAddr {
-    return cached(required(this.headers, "From"), parseNameAddr);
+    const field = required(this.headers, "From");
+    return (address(field).full ??= parseNameAddr(field.value));
   }
 
   get to(): NameAddr {
-    return cached(required(this.headers, "To"), parseNameAddr);
+    const field = required(this.headers, "To");
+    return (address(field).full ??= parseNameAddr(field.value));
   }
 
   get fromTag(): string | undefined {
-    return nameAddrTag(this.from);
+    return address(required(this.headers, "From")).tag;
   }
 
   get toTag(): string | undefined {
-    return nameAddrTag(this.to);
+    return address(required(this.headers, "To")).tag;
   }
 
   get maxForwards(): number | undefined {

@@ -83,3 +83,39 @@ export function formatNameAddr(na: NameAddr): string {
 export function nameAddrTag(na: NameAddr): string | undefined {
   return findParam(na.params, "tag")?.value ?? undefined;
 }
+
+/** `tag`, case-insensitively, at s[start, end), without making a string of it. */
+function isTagName(s: string, start: number, end: number): boolean {
+  return end - start === 3 && (s.charCodeAt(start) | 0x20) === 0x74 && (s.charCodeAt(start + 1) | 0x20) === 0x61 && (s.charCodeAt(start + 2) | 0x20) === 0x67;
+}
+
+/**
+ * The tag of a From or To value, read without parsing the rest: every message needs
+ * its tags (transaction and dialog matching), few need the whole address. Header
+ * parameters follow the `>` of a name-addr, or, for an addr-spec, its first `;`
+ * (RFC 3261 §20.10). A value with a quoted display name is parsed in full, since a
+ * quoted string may hold anything.
+ */
+export function scanTag(value: string): string | undefined {
+  if (value.indexOf('"') !== -1) return nameAddrTag(parseNameAddr(value));
+  const n = value.length;
+  const close = value.indexOf(">");
+  let i = value.indexOf(";", close === -1 ? 0 : close);
+  while (i !== -1) {
+    let j = i + 1;
+    while (j < n && isWhitespace(value.charCodeAt(j))) j++;
+    const nameStart = j;
+    while (j < n && isTokenChar(value.charCodeAt(j))) j++;
+    const nameEnd = j;
+    while (j < n && isWhitespace(value.charCodeAt(j))) j++;
+    if (isTagName(value, nameStart, nameEnd) && value.charCodeAt(j) === 0x3d /* = */) {
+      j++;
+      while (j < n && isWhitespace(value.charCodeAt(j))) j++;
+      const tagStart = j;
+      while (j < n && isTokenChar(value.charCodeAt(j))) j++;
+      return j > tagStart ? value.slice(tagStart, j) : undefined;
+    }
+    i = value.indexOf(";", j);
+  }
+  return undefined;
+}

@@ -9,8 +9,7 @@ import { headerKey, SINGLE_HEADER_BIT, trieName, trieStep } from "./header-names
 import { HeaderList, makeField, type HeaderField } from "./header-list.js";
 import { isToken, isTokenChar, splitList } from "./lex.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "./limits.js";
-import { SipRequest, SipResponse, parseCSeq, parseDecimal, parseMaxForwards, type CSeq, type SipMessage } from "./message.js";
-import { parseNameAddr } from "./name-addr.js";
+import { SipRequest, SipResponse, address, parseCSeq, parseDecimal, parseMaxForwards, type CSeq, type SipMessage } from "./message.js";
 import { parseVia } from "./via.js";
 import { fail, SipParseError } from "./parse-error.js";
 
@@ -211,7 +210,8 @@ function checkHotHeaders(message: SipMessage): number | undefined {
         break;
       case "from":
       case "to":
-        f.parsed = parseNameAddr(f.value);
+        // The tags, at once; the rest of the address when someone asks for it.
+        address(f);
         break;
       case "call-id":
         if (!isCallId(f.value)) fail("SIP_BAD_HEADER", "Malformed Call-ID");
