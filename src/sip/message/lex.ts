@@ -91,6 +91,18 @@ export function formatParams(params: readonly Param[]): string {
  * `s[start]` is `;` (or the end). Whitespace around `;` and `=` is LWS and allowed.
  * Values are a token, a host (IPv6 in brackets) or a quoted string, kept as written.
  */
+// Sticky patterns: the regex engine scans a run of token characters faster than a
+// loop of table look-ups (a branch is 30-odd characters, on every message).
+const TOKEN_RUN = /[A-Za-z0-9\-.!%*_+`'~]+/y;
+// A token, or a bare IPv6 address (RFC 5118 §4.5 received=2001:db8::9:255).
+const VALUE_RUN = /[A-Za-z0-9\-.!%*_+`'~:]+/y;
+
+/** The index just past the run of `pattern` at `at` (`at` itself when there is none). */
+function runEnd(pattern: RegExp, s: string, at: number): number {
+  pattern.lastIndex = at;
+  return pattern.test(s) ? pattern.lastIndex : at;
+}
+
 export function parseParams(s: string, start: number, code: ParseErrorCode, what: string): Param[] {
   const params: Param[] = [];
   let i = start;
@@ -102,7 +114,7 @@ export function parseParams(s: string, start: number, code: ParseErrorCode, what
     i++;
     while (i < n && isWhitespace(s.charCodeAt(i))) i++;
     const nameStart = i;
-    while (i < n && isTokenChar(s.charCodeAt(i))) i++;
+    i = runEnd(TOKEN_RUN, s, i);
     if (i === nameStart) fail(code, `Empty ${what} parameter`);
     const name = s.slice(nameStart, i);
     while (i < n && isWhitespace(s.charCodeAt(i))) i++;
@@ -117,8 +129,7 @@ export function parseParams(s: string, start: number, code: ParseErrorCode, what
         if (close === -1) fail(code, `Unterminated IPv6 reference in ${what} parameter`);
         i = close + 1;
       } else {
-        // token, or a bare IPv6 address (RFC 5118 §4.5 received=2001:db8::9:255)
-        while (i < n && (isTokenChar(s.charCodeAt(i)) || s.charCodeAt(i) === 0x3a)) i++;
+        i = runEnd(VALUE_RUN, s, i);
       }
       if (i === valueStart) fail(code, `Empty value of ${what} parameter ${name}`);
       params.push({ name, value: s.slice(valueStart, i) });

@@ -35,7 +35,7 @@ describe("the tag read without a full parse", () => {
     ["sip:alice@example.com;user=phone", undefined],
     ["<sip:a@b;tag=uri-param>;x=1", undefined],
     ["<sip:a@b> ; TAG = 98asjd8", "98asjd8"],
-    ['"J Rosenberg \\\"" <sip:jdrosen@example.com> ; tag = 98asjd8', "98asjd8"],
+    [`"J Rosenberg \\\\\\"" <sip:jdrosen@example.com> ; tag = 98asjd8`, "98asjd8"],
     ["caller<sip:caller@example.com>;tag=323", "323"],
   ])("reads %s as the full parse does", (value, tag) => {
     expect(scanTag(value)).toBe(tag);

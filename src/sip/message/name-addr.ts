@@ -97,10 +97,20 @@ function isTagName(s: string, start: number, end: number): boolean {
  * quoted string may hold anything.
  */
 export function scanTag(value: string): string | undefined {
-  if (value.indexOf('"') !== -1) return nameAddrTag(parseNameAddr(value));
   const n = value.length;
-  const close = value.indexOf(">");
-  let i = value.indexOf(";", close === -1 ? 0 : close);
+  let from = 0;
+  const quote = value.indexOf('"');
+  if (quote !== -1) {
+    // A quoted display name (the usual `"Reception" <sip:...>`) is stepped over; a
+    // quote anywhere else is left to the full parser.
+    let i = 0;
+    while (i < n && isWhitespace(value.charCodeAt(i))) i++;
+    if (quote !== i) return nameAddrTag(parseNameAddr(value));
+    from = skipQuoted(value, quote, "SIP_BAD_NAME_ADDR");
+    if (value.indexOf('"', from) !== -1) return nameAddrTag(parseNameAddr(value));
+  }
+  const close = value.indexOf(">", from);
+  let i = value.indexOf(";", close === -1 ? from : close);
   while (i !== -1) {
     let j = i + 1;
     while (j < n && isWhitespace(value.charCodeAt(j))) j++;

@@ -16,15 +16,11 @@ import { fail, SipParseError } from "./parse-error.js";
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 const SIP_VERSION = /^SIP\/[0-9]+\.[0-9]+$/i;
 const EMPTY = Buffer.alloc(0);
-/** RFC 3261 §25.1: callid = word [ "@" word ]: no whitespace, at most one "@", not at either end. */
+/** RFC 3261 §25.1: callid = word [ "@" word ]: no white space, at most one "@", not at either end. */
 function isCallId(value: string): boolean {
   const at = value.indexOf("@");
   if (value.length === 0 || at === 0 || at === value.length - 1 || (at !== -1 && value.indexOf("@", at + 1) !== -1)) return false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c <= 0x20) return false;
-  }
-  return true;
+  return value.indexOf(" ") === -1 && value.indexOf("\t") === -1;
 }
 const REQUEST_URI_START = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>"]+$/;
 
