@@ -103,6 +103,11 @@ function runEnd(pattern: RegExp, s: string, at: number): number {
   return pattern.test(s) ? pattern.lastIndex : at;
 }
 
+/** The index just past the token at `at`. */
+export function tokenRunEnd(s: string, at: number): number {
+  return runEnd(TOKEN_RUN, s, at);
+}
+
 export function parseParams(s: string, start: number, code: ParseErrorCode, what: string): Param[] {
   const params: Param[] = [];
   let i = start;

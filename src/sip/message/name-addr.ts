@@ -3,7 +3,7 @@
  * §25.1): `( name-addr / addr-spec ) *( SEMI generic-param )`. The URI is kept as a
  * string and parsed on demand (`parseUri`): the hot path wants only the tag.
  */
-import { findParam, formatParams, isTokenChar, isWhitespace, parseParams, skipQuoted, type Param } from "./lex.js";
+import { findParam, formatParams, isTokenChar, isWhitespace, parseParams, skipQuoted, tokenRunEnd, type Param } from "./lex.js";
 import { fail } from "./parse-error.js";
 
 export interface NameAddr {
@@ -110,7 +110,14 @@ export function scanTag(value: string): string | undefined {
     if (value.indexOf('"', from) !== -1) return nameAddrTag(parseNameAddr(value));
   }
   const close = value.indexOf(">", from);
-  let i = value.indexOf(";", close === -1 ? from : close);
+  const params = close === -1 ? from : close;
+  // The common spelling first: `;tag=` with no white space.
+  const plain = value.indexOf(";tag=", params);
+  if (plain !== -1) {
+    const end = tokenRunEnd(value, plain + 5);
+    return end > plain + 5 ? value.slice(plain + 5, end) : undefined;
+  }
+  let i = value.indexOf(";", params);
   while (i !== -1) {
     let j = i + 1;
     while (j < n && isWhitespace(value.charCodeAt(j))) j++;

@@ -143,10 +143,15 @@ function splitHeaders(text: string, from: number, limits: ParseLimits): HeaderFi
     let i = pos;
     let node = 0;
     while (i < next) {
-      const c = text.charCodeAt(i);
-      if (!isTokenChar(c)) break;
-      node = trieStep(node, c);
+      const step = trieStep(node, text.charCodeAt(i));
+      if (step < 0) break;
+      node = step;
       i++;
+    }
+    // A name the trie does not know (or spells otherwise) goes on as a plain token.
+    if (i < next && isTokenChar(text.charCodeAt(i))) {
+      node = -1;
+      while (i < next && isTokenChar(text.charCodeAt(i))) i++;
     }
     // A name spelled as phones spell it comes interned from the trie; any other spelling is cut from the text.
     const known = trieName(node);

@@ -1,5 +1,5 @@
 import { formatHostPort, parseHostPort, type HostPort } from "./host.js";
-import { isTokenChar, isWhitespace, findParam, formatParams, parseParams, type Param } from "./lex.js";
+import { findParam, formatParams, isTokenChar, isWhitespace, parseParams, tokenRunEnd, type Param } from "./lex.js";
 import { fail } from "./parse-error.js";
 
 /** RFC 3261 §8.1.1.7: a branch that starts with the magic cookie is unique across space and time. */
@@ -45,7 +45,18 @@ function readSentProtocol(value: string): [string, string, string, number] {
 
 /** Parses one Via value: sent-protocol LWS sent-by *( SEMI via-params ). */
 export function parseVia(value: string): Via {
-  const [name, version, transport, afterProtocol] = readSentProtocol(value);
+  // The spelling every UA sends, "SIP/2.0/UDP host", without the general scanner.
+  let name = "SIP";
+  let version = "2.0";
+  let transport: string;
+  let afterProtocol: number;
+  if (value.startsWith("SIP/2.0/")) {
+    afterProtocol = tokenRunEnd(value, 8);
+    transport = value.slice(8, afterProtocol);
+    if (transport.length === 0) fail("SIP_BAD_VIA", "Malformed Via sent-protocol");
+  } else {
+    [name, version, transport, afterProtocol] = readSentProtocol(value);
+  }
   const i = skipLws(value, afterProtocol);
   if (i === afterProtocol) fail("SIP_BAD_VIA", "Missing space before Via sent-by");
   const [hostPort, end] = parseHostPort(value, i, "SIP_BAD_VIA", "Via sent-by");
