@@ -197,13 +197,13 @@ function checkHotHeaders(message: SipMessage): number | undefined {
   let sawVia = false;
   let contentLength: number | undefined;
   let cseq: CSeq | undefined;
+  // RFC 4475 §3.1.2.13: several Call-ID, To, From, CSeq or Max-Forwards values are 400.
+  const once = (f: HeaderField): void => {
+    const bit = SINGLE_HEADER_BIT[f.key]!;
+    if (seen & bit) fail("SIP_DUPLICATE_HEADER", `More than one ${f.name} header`);
+    seen |= bit;
+  };
   for (const f of message.headers.fields) {
-    const bit = SINGLE_HEADER_BIT[f.key];
-    if (bit !== undefined) {
-      // RFC 4475 §3.1.2.13: several Call-ID, To, From, CSeq or Max-Forwards values are 400.
-      if (seen & bit) fail("SIP_DUPLICATE_HEADER", `More than one ${f.name} header`);
-      seen |= bit;
-    }
     switch (f.key) {
       case "via":
         if (!sawVia) f.parsed = parseVia(f.value);
@@ -211,19 +211,24 @@ function checkHotHeaders(message: SipMessage): number | undefined {
         break;
       case "from":
       case "to":
+        once(f);
         // The tags, at once; the rest of the address when someone asks for it.
         address(f);
         break;
       case "call-id":
+        once(f);
         if (!isCallId(f.value)) fail("SIP_BAD_HEADER", "Malformed Call-ID");
         break;
       case "cseq":
+        once(f);
         f.parsed = cseq = parseCSeq(f.value);
         break;
       case "max-forwards":
+        once(f);
         f.parsed = parseMaxForwards(f.value);
         break;
       case "content-length":
+        once(f);
         // 2**24 is far past any message limit; a larger value is a lie, never an index.
         contentLength = parseDecimal(f.value, "Content-Length", 2 ** 24, "SIP_BAD_CONTENT_LENGTH");
         break;
