@@ -75,8 +75,9 @@ export class Registrar {
     }
     const now = Date.now();
     const outcome = result.bindings.length === 0 ? "unregistered" : result.previous.length === 0 ? "registered" : "refreshed";
+    // Counted, not logged: a registration is the most common request there is, and its
+    // outcome is in the metrics (refusals are logged above).
     this.options.count?.(outcome);
-    incoming.log.debug({ aor, bindings: result.bindings.length, outcome }, "registration");
     reply(registerOk(request, result.bindings, now));
   }
 }
