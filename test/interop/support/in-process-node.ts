@@ -31,17 +31,19 @@ export interface TestNodeOptions {
   readonly directory?: Directory;
   /** A real redis-server's URL (test/support/redis-server.ts); memory state without it. */
   readonly redisUrl?: string;
+  /** The config folder (relative paths in the YAML, e.g. TLS files, are read from it); a fresh temp folder by default. */
+  readonly configDir?: string;
 }
 
 export async function startTestNode(options: TestNodeOptions | string = {}): Promise<TestNode> {
-  const { yaml = LOOPBACK_CONFIG, directory, redisUrl } = typeof options === "string" ? { yaml: options } : options;
+  const { yaml = LOOPBACK_CONFIG, directory, redisUrl, configDir } = typeof options === "string" ? { yaml: options } : options;
   const config = validateYaml(NodeConfigSchema, yaml, "test");
   // STROWGER_TEST_LOG=debug shows the node's log while a test is being debugged.
   const log = createLogger((process.env.STROWGER_TEST_LOG ?? "silent") as Parameters<typeof createLogger>[0]);
   const node = await StrowgerNode.start({
     config,
     // A folder of its own: a node without Redis writes its call records under it.
-    configDir: mkdtempSync(join(tmpdir(), "strowger-node-")),
+    configDir: configDir ?? mkdtempSync(join(tmpdir(), "strowger-node-")),
     directory: directory ?? new Directory(config.node.domain, [], []),
     log,
     port: 0,
