@@ -81,6 +81,14 @@ export class NodeMetrics {
       },
     });
     new Gauge({
+      name: "strowger_live_calls",
+      help: "Answered calls in progress across the cluster (dialogs in the shared store)",
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.store.countDialogs());
+      },
+    });
+    new Gauge({
       name: "strowger_state_store_up",
       help: "1 when the shared state store is reachable, else 0",
       registers: [this.registry],

@@ -18,7 +18,7 @@ async function scrape(): Promise<string> {
 describe("metrics endpoint", () => {
   it("serves the node's metrics in Prometheus text format, on loopback", async () => {
     const text = await scrape();
-    for (const name of ["strowger_registrations_total", "strowger_auth_total", "strowger_sip_messages_total", "strowger_sip_transactions", "strowger_registered_bindings"]) {
+    for (const name of ["strowger_registrations_total", "strowger_auth_total", "strowger_sip_messages_total", "strowger_sip_transactions", "strowger_registered_bindings", "strowger_live_calls"]) {
       expect(text).toContain(`# TYPE ${name}`);
     }
     expect(text).toMatch(/^strowger_state_store_up 1$/m);
