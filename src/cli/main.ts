@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config-error.js";
 import { join } from "node:path";
 import { DEFAULT_CDR_FILE } from "../server/strowger-node.js";
+import { callsCommand } from "./calls-command.js";
 import { cdrExportCommand } from "./cdr-command.js";
 import { checkCommand } from "./check-command.js";
 import { routeCommand } from "./route-command.js";
@@ -20,6 +21,8 @@ Commands:
   route FROM DIALLED [--at TIME] [--context CLASS]
             What the dialplan does with a call, rule by rule. TIME: HH:MM or
             "YYYY-MM-DD HH:MM" (UK time), or ISO with Z or an offset.
+  calls --redis URL
+            The calls in progress across the pair (dialogs in Redis).
   cdr export [--format csv|jsonl] [--since ISO] [--until ISO] [--out FILE]
             Call records, from Redis (--redis) or, for a one-node install,
             from its records file (DIR/var/cdr.jsonl, or --cdr-file FILE).
@@ -91,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
         ...(values.out !== undefined && { out: values.out }),
       });
     }
+    case "calls":
+      return callsCommand({ ...((values.redis ?? process.env.STROWGER_REDIS_URL) && { redisUrl: values.redis ?? process.env.STROWGER_REDIS_URL }) });
     case "route": {
       const [, from, dialled] = positionals;
       if (from === undefined || dialled === undefined) {

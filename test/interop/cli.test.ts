@@ -7,6 +7,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStateStore, dialogId } from "../../src/state/index.js";
+import { startRedisServer } from "../support/redis-server.js";
 import { assertBuilt, logLines, REPO, runCli, startCli } from "./support/cli.js";
 import { freePort } from "./support/free-port.js";
 import { runSipp } from "./support/sipp.js";
@@ -96,5 +98,36 @@ describe("strowger --help", () => {
     expect(exit.stdout).toMatch(/^Usage: strowger <command>/);
     expect(exit.stdout).toMatch(/\bstart\b/);
     expect(exit.stdout).toMatch(/\bcheck\b/);
+  });
+});
+
+describe("strowger calls", () => {
+  it("lists the calls in progress from the pair's Redis", async () => {
+    const redis = await startRedisServer();
+    const store = createStateStore({ redisUrl: redis.url });
+    try {
+      const now = Date.now();
+      await store.putDialog({
+        id: dialogId("live-1@192.0.2.1", "a1"),
+        callId: "live-1@192.0.2.1",
+        fromTag: "a1",
+        toTag: "b1",
+        caller: "2001",
+        dialled: "2002",
+        target: "2002 at sip:2002@192.0.2.9",
+        route: "extensions",
+        startedAt: now - 5_000,
+        answeredAt: now - 4_000,
+        node: "a",
+        expiresAt: now + 60_000,
+      });
+      const exit = await runCli(["calls", "--redis", redis.url]);
+      expect(exit.code, exit.stderr).toBe(0);
+      expect(exit.stdout).toContain("1 live call");
+      expect(exit.stdout).toMatch(/2001 → 2002 .* node a {2}live-1@192\.0\.2\.1/);
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
   });
 });
