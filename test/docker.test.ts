@@ -29,6 +29,17 @@ describe("docker/", () => {
     expect(service.ports).toContain("5060:5060/udp");
   });
 
+  it("has a pair compose file: two nodes with their own names on one Redis", () => {
+    const compose = parse(readFileSync(join(ROOT, "docker/compose-pair.yaml"), "utf8")) as {
+      services: Record<string, { environment?: Record<string, string>; build?: { dockerfile: string } }>;
+    };
+    const nodes = Object.values(compose.services).filter((s) => s.build?.dockerfile === "docker/Dockerfile");
+    expect(nodes).toHaveLength(2);
+    expect(new Set(nodes.map((n) => n.environment?.STROWGER_NODE_NAME)).size).toBe(2);
+    expect(new Set(nodes.map((n) => n.environment?.STROWGER_REDIS_URL)).size).toBe(1);
+    expect(compose.services.redis).toBeDefined();
+  });
+
   it("builds: the image's steps, run on the files it copies, give a CLI that checks the sample config", { timeout: 240_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "strowger-image-"));
     try {

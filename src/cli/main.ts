@@ -38,6 +38,8 @@ Options:
                  share one machine
   --redis URL    the pair's shared Redis, redis://host:port/db (also
                  STROWGER_REDIS_URL); without it, state is in memory (one node)
+  --name NAME    this node's name (also STROWGER_NODE_NAME), overriding
+                 node.name: the two nodes of a pair can share one config folder
   -h, --help     show this help
 `;
 
@@ -49,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: "string", default: "config" },
       port: { type: "string" },
       redis: { type: "string" },
+      name: { type: "string" },
       format: { type: "string", default: "csv" },
       since: { type: "string" },
       until: { type: "string" },
@@ -73,7 +76,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "start": {
       const redisUrl = values.redis ?? process.env.STROWGER_REDIS_URL;
-      return startCommand({ configDir: values.config, ...(port !== undefined && { port }), ...(redisUrl && { redisUrl }) });
+      const name = values.name ?? process.env.STROWGER_NODE_NAME;
+      if (name !== undefined && !/^[A-Za-z0-9_.-]+$/.test(name)) {
+        process.stderr.write(`strowger: --name must be letters, digits, '.', '_' or '-', not "${name}"\n`);
+        return 2;
+      }
+      return startCommand({ configDir: values.config, ...(port !== undefined && { port }), ...(redisUrl && { redisUrl }), ...(name && { name }) });
     }
     case "check":
       return checkCommand({ configDir: values.config });

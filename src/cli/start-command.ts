@@ -8,8 +8,10 @@ import { StrowgerNode } from "../server/strowger-node.js";
  * state store; calls in flight keep their plan); a bad file is refused and what
  * runs stays in force.
  */
-export async function startCommand(options: { configDir: string; port?: number; redisUrl?: string }): Promise<number> {
-  const config = await loadConfig(options.configDir);
+export async function startCommand(options: { configDir: string; port?: number; redisUrl?: string; name?: string }): Promise<number> {
+  const loaded = await loadConfig(options.configDir);
+  // --name: both nodes of a pair can run on one config folder (kept in git), each with its own name.
+  const config = options.name === undefined ? loaded : { ...loaded, node: { ...loaded.node, node: { ...loaded.node.node, name: options.name } } };
   const log = createLogger(config.node.log.level, undefined, { node: config.node.node.name });
   const node = await StrowgerNode.start({
     config: config.node,

@@ -38,9 +38,9 @@ async function sampleConfigOnLoopback(): Promise<string> {
 
 describe("strowger start", () => {
   it("serves OPTIONS over UDP on --port and exits 0 on SIGTERM", async () => {
-    // --port N puts WebSocket on N+6; both must be free.
-    const port = await freePort("127.0.0.1", [6]);
-    const cli = startCli(["start", "--config", await sampleConfigOnLoopback(), "--port", String(port)]);
+    // --port N puts WebSocket on N+6 and metrics on N+9; all must be free.
+    const port = await freePort("127.0.0.1", [6, 9]);
+    const cli = startCli(["start", "--config", await sampleConfigOnLoopback(), "--port", String(port), "--name", "cli-node"]);
     try {
       // One "listening" line per listener: UDP, TCP and WS on each loopback address.
       const listening = await cli.waitForStdout(
@@ -51,6 +51,8 @@ describe("strowger start", () => {
         10_000,
         "six listening log lines",
       );
+      // --name overrides node.name: every line says which node wrote it.
+      expect(new Set(listening.map((l) => l.node))).toEqual(new Set(["cli-node"]));
       expect(listening.map((l) => `${l.transport} ${l.address} ${l.port}`).sort()).toEqual(
         ["TCP", "UDP", "WS"].flatMap((t) => ["127.0.0.1", "::1"].map((a) => `${t} ${a} ${t === "WS" ? port + 6 : port}`)).sort(),
       );
