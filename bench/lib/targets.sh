@@ -43,8 +43,9 @@ start_strowger() {
     redis_pid=$!
     for _ in $(seq 50); do redis-cli -p "$3" ping >/dev/null 2>&1 && break; sleep 0.1; done
   fi
-  # STROWGER_NODE_FLAGS: node's own flags, e.g. --cpu-prof or --trace-gc for a look inside.
+  # STROWGER_NODE_FLAGS: node's own flags, e.g. --cpu-prof or --trace-gc for a look
+  # inside; by default the semi-space size every launcher uses (see src/cli/main.ts).
   # shellcheck disable=SC2086
-  node ${STROWGER_NODE_FLAGS:-} "$1" start --config "$2" --port "$port" "${state[@]}" >"$work/target.log" 2>&1 &
+  node ${STROWGER_NODE_FLAGS---max-semi-space-size=4} "$1" start --config "$2" --port "$port" "${state[@]}" >"$work/target.log" 2>&1 &
   target_pid=$!
 }
