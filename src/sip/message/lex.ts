@@ -70,10 +70,6 @@ export function findParam(params: readonly Param[], name: string): Param | undef
   return undefined;
 }
 
-export function paramValue(params: readonly Param[], name: string): string | null | undefined {
-  return findParam(params, name)?.value;
-}
-
 export function withParam(params: readonly Param[], name: string, value: string | null): Param[] {
   const out = params.filter((p) => p.name.toLowerCase() !== name);
   out.push({ name, value });

@@ -3,7 +3,7 @@
  * kept whole. Escapes stay as written (the user part `%41` and `A` are equal when
  * compared, §19.1.4, but a proxy forwards what it received).
  */
-import { bareHost, formatHostPort, parseHostPort } from "./host.js";
+import { formatHostPort, parseHostPort } from "./host.js";
 import { findParam, formatParams, type Param } from "./lex.js";
 import { fail } from "./parse-error.js";
 
@@ -149,10 +149,6 @@ export function uriTransport(uri: SipUri): string {
   const t = uriParam(uri, "transport");
   if (typeof t === "string") return t.toUpperCase();
   return uri.scheme === "sips" ? "TLS" : "UDP";
-}
-
-export function uriAddress(uri: SipUri): string {
-  return bareHost(uri.host);
 }
 
 /**
