@@ -6,6 +6,7 @@ import { join } from "node:path";
  * know nothing of each other beyond their interfaces.
  */
 import type { NodeConfig } from "../config/node-config-schema.js";
+import type { Dialplan } from "../dialplan/index.js";
 import type { Logger } from "../log/logger.js";
 import { AuthThrottle } from "../pbx/auth/auth-throttle.js";
 import { DigestAuthenticator, type AuthenticatorDeps } from "../pbx/auth/digest-authenticator.js";
@@ -18,11 +19,10 @@ import { createErrorResponse, type SipParseError, type SipRequest } from "../sip
 import { TransactionLayer } from "../sip/transaction/index.js";
 import { TransportLayer, type Inbound, type LocalEndpoint, type Source } from "../sip/transport/index.js";
 import { createStateStore, type StateStore } from "../state/index.js";
+import { CallControl } from "./call-control.js";
 import { metricsPort, startMetricsEndpoint } from "./metrics-endpoint.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { transportOptions } from "./transport-options-from-config.js";
-import { CallControl } from "./call-control.js";
-import type { Dialplan } from "../dialplan/index.js";
 
 /** Where a node without Redis keeps its call records, relative to its config folder. */
 export const DEFAULT_CDR_FILE = "var/cdr.jsonl";
