@@ -1,6 +1,7 @@
 /** The authentication part of the StateStore contract: shared secrets, nonce counts, failures and blocks. */
 import { describe, expect, it } from "vitest";
 import { T0, errorOf, type ContractContext } from "./state-store.contract-support.js";
+import type { StateStore } from "./state-store.js";
 
 export function defineAuthStateContract({ cluster, time }: ContractContext): void {
   describe("shared secrets", () => {
@@ -15,42 +16,94 @@ export function defineAuthStateContract({ cluster, time }: ContractContext): voi
   });
 
   describe("digest nonce counts (RFC 7616 §3.4)", () => {
+    /** `checkCredentials` with the nonce count only: whether it was accepted. */
+    const use = async (store: StateStore, nonce: string, nc: number, ttlMs: number): Promise<boolean | undefined> =>
+      (await store.checkCredentials([], { nonce, nc, ttlMs })).fresh;
+
     it("MUST refuse an nc not greater than the last accepted, on either node", async () => {
       const { a, b } = await cluster();
-      expect(await a.useNonceCount("n1", 1, 300_000)).toBe(true);
-      expect(await b.useNonceCount("n1", 1, 300_000)).toBe(false);
-      expect(await b.useNonceCount("n1", 3, 300_000)).toBe(true);
-      expect(await a.useNonceCount("n1", 2, 300_000)).toBe(false);
-      expect(await a.useNonceCount("n1", 3, 300_000)).toBe(false);
-      expect(await a.useNonceCount("n1", 4, 300_000)).toBe(true);
+      expect(await use(a, "n1", 1, 300_000)).toBe(true);
+      expect(await use(b, "n1", 1, 300_000)).toBe(false);
+      expect(await use(b, "n1", 3, 300_000)).toBe(true);
+      expect(await use(a, "n1", 2, 300_000)).toBe(false);
+      expect(await use(a, "n1", 3, 300_000)).toBe(false);
+      expect(await use(a, "n1", 4, 300_000)).toBe(true);
     });
 
     it("accepts one nc once when both nodes see it at the same time", async () => {
       const { a, b } = await cluster();
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).useNonceCount("n1", 1, 300_000)));
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => use(i % 2 === 0 ? a : b, "n1", 1, 300_000)));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     it("keeps each nonce's count apart", async () => {
       const { a, b } = await cluster();
-      expect(await a.useNonceCount("n1", 5, 300_000)).toBe(true);
-      expect(await b.useNonceCount("n2", 1, 300_000)).toBe(true);
+      expect(await use(a, "n1", 5, 300_000)).toBe(true);
+      expect(await use(b, "n2", 1, 300_000)).toBe(true);
     });
 
     it("forgets a nonce's count when its time to live has passed", async () => {
       const { a, b } = await cluster();
-      expect(await a.useNonceCount("n1", 7, 60_000)).toBe(true);
+      expect(await use(a, "n1", 7, 60_000)).toBe(true);
       time.now = T0 + 59_999;
-      expect(await b.useNonceCount("n1", 7, 60_000)).toBe(false);
+      expect(await use(b, "n1", 7, 60_000)).toBe(false);
       time.now = T0 + 60_000;
-      expect(await b.useNonceCount("n1", 7, 60_000)).toBe(true);
+      expect(await use(b, "n1", 7, 60_000)).toBe(true);
     });
 
     it("rejects an nc or a TTL that is not a positive whole number", async () => {
       const { a } = await cluster();
-      expect((await errorOf(a.useNonceCount("n1", 0, 1000))).code).toBe("STATE_INVALID_ARGUMENT");
-      expect((await errorOf(a.useNonceCount("n1", 1.5, 1000))).code).toBe("STATE_INVALID_ARGUMENT");
-      expect((await errorOf(a.useNonceCount("n1", 1, 0))).code).toBe("STATE_INVALID_ARGUMENT");
+      expect((await errorOf(use(a, "n1", 0, 1000))).code).toBe("STATE_INVALID_ARGUMENT");
+      expect((await errorOf(use(a, "n1", 1.5, 1000))).code).toBe("STATE_INVALID_ARGUMENT");
+      expect((await errorOf(use(a, "n1", 1, 0))).code).toBe("STATE_INVALID_ARGUMENT");
+    });
+  });
+
+  describe("a credentials check: blocks and the nonce count in one call", () => {
+    it("answers each key's block in order, on either node, until its end and not at it", async () => {
+      const { a, b } = await cluster();
+      await a.block("source:192.0.2.7", T0 + 600_000);
+      await a.block("user:2001", T0 + 60_000);
+      expect(await b.checkCredentials(["source:192.0.2.7", "user:2002", "user:2001"])).toEqual({
+        blockedUntil: [T0 + 600_000, undefined, T0 + 60_000],
+        fresh: undefined,
+      });
+      time.now = T0 + 60_000;
+      expect((await b.checkCredentials(["source:192.0.2.7", "user:2001"])).blockedUntil).toEqual([T0 + 600_000, undefined]);
+      time.now = T0 + 600_000;
+      expect((await a.checkCredentials(["source:192.0.2.7"])).blockedUntil).toEqual([undefined]);
+    });
+
+    it("agrees with blockedUntil, and follows unblock at once", async () => {
+      const { a, b } = await cluster();
+      await a.block("user:2001", T0 + 600_000);
+      expect((await b.checkCredentials(["user:2001"])).blockedUntil).toEqual([await b.blockedUntil("user:2001")]);
+      await b.unblock("user:2001");
+      expect((await a.checkCredentials(["user:2001"])).blockedUntil).toEqual([undefined]);
+    });
+
+    it("answers the nonce count beside the blocks", async () => {
+      const { a, b } = await cluster();
+      await b.block("user:2001", T0 + 600_000);
+      const check = { nonce: "n1", nc: 1, ttlMs: 300_000 };
+      expect(await a.checkCredentials(["source:192.0.2.7"], check)).toEqual({ blockedUntil: [undefined], fresh: true });
+      expect(await b.checkCredentials(["source:192.0.2.7", "user:2001"], check)).toEqual({ blockedUntil: [undefined, T0 + 600_000], fresh: false });
+    });
+
+    it("uses the nonce count even when a key is blocked, so a request refused then is a replay after the block", async () => {
+      const { a, b } = await cluster();
+      await a.block("user:2001", T0 + 60_000);
+      const check = { nonce: "n1", nc: 1, ttlMs: 300_000 };
+      expect(await a.checkCredentials(["user:2001"], check)).toEqual({ blockedUntil: [T0 + 60_000], fresh: true });
+      time.now = T0 + 60_000;
+      expect(await b.checkCredentials(["user:2001"], check)).toEqual({ blockedUntil: [undefined], fresh: false });
+    });
+
+    it("leaves the nonce counts alone when asked about blocks only", async () => {
+      const { a } = await cluster();
+      expect(await a.checkCredentials([])).toEqual({ blockedUntil: [], fresh: undefined });
+      expect((await a.checkCredentials(["user:2001"])).fresh).toBeUndefined();
+      expect((await a.checkCredentials([], { nonce: "n1", nc: 1, ttlMs: 300_000 })).fresh).toBe(true);
     });
   });
 

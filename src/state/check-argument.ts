@@ -1,4 +1,5 @@
 import type { CallRecordQuery, CallRecordRetention } from "./call-record.js";
+import type { NonceCountUse } from "./state-store.js";
 import { StateError } from "./state-error.js";
 
 /** A count, a TTL or a window must be a positive whole number; anything else is a caller's bug. */
@@ -6,6 +7,12 @@ export function checkPositiveInteger(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new StateError("STATE_INVALID_ARGUMENT", `${name} must be a positive whole number, not ${String(value)}`);
   }
+}
+
+/** A nonce count and its state's time to live are positive whole numbers. */
+export function checkNonceCount(use: NonceCountUse): void {
+  checkPositiveInteger("nc", use.nc);
+  checkPositiveInteger("ttlMs", use.ttlMs);
 }
 
 /** An epoch-ms instant must be a whole number. */

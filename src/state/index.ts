@@ -2,7 +2,17 @@
 export type { Binding, BindingSource } from "./binding.js";
 export { isLive } from "./binding.js";
 export { bindingKey } from "./binding-key.js";
-export type { BindingCounts, BindingsUpdate, BindingsUpdated, StateHealth, StateHealthState, StateStore, UpdateRefusal } from "./state-store.js";
+export type {
+  BindingCounts,
+  BindingsUpdate,
+  BindingsUpdated,
+  CredentialsCheck,
+  NonceCountUse,
+  StateHealth,
+  StateHealthState,
+  StateStore,
+  UpdateRefusal,
+} from "./state-store.js";
 export type { DialogRecord } from "./dialog-record.js";
 export { DIALOG_SAFETY_TTL_MS, dialogId, isLiveDialog } from "./dialog-record.js";
 export type { CallDisposition, CallRecord, CallRecordQuery, CallRecordRetention } from "./call-record.js";

@@ -4,13 +4,22 @@ import { acceptBindings } from "./accept-bindings.js";
 import { compareCallRecords, type CallRecord, type CallRecordQuery, type CallRecordRetention } from "./call-record.js";
 import { CallRecordLog } from "./call-record-log.js";
 import { CdrFile } from "./cdr-file.js";
-import { checkAfter, checkCallRecordQuery, checkInstant, checkPositiveInteger } from "./check-argument.js";
+import { checkAfter, checkCallRecordQuery, checkInstant, checkNonceCount, checkPositiveInteger } from "./check-argument.js";
 import { compareDialogs, dialogId, dialogMatches, isLiveDialog, type DialogRecord } from "./dialog-record.js";
 import { ExpiryQueue } from "./expiry-queue.js";
 import { HealthTracker } from "./health-tracker.js";
 import { acceptCallRecord, acceptDialog } from "./record-codec.js";
 import { StateError } from "./state-error.js";
-import type { BindingCounts, BindingsUpdate, BindingsUpdated, StateHealth, StateStore, UpdateRefusal } from "./state-store.js";
+import type {
+  BindingCounts,
+  BindingsUpdate,
+  BindingsUpdated,
+  CredentialsCheck,
+  NonceCountUse,
+  StateHealth,
+  StateStore,
+  UpdateRefusal,
+} from "./state-store.js";
 
 export interface MemoryStateStoreOptions {
   /** Epoch ms; tests pass a fake. */
@@ -104,13 +113,19 @@ export class MemoryStateStore implements StateStore {
     return { aors: this.aors.size, bindings: this.bindingCount };
   }
 
-  // ---- Digest nonce counts -------------------------------------------------------
+  // ---- Digest credentials: blocks and nonce counts ------------------------------
 
-  async useNonceCount(nonce: string, nc: number, ttlMs: number): Promise<boolean> {
-    checkPositiveInteger("nc", nc);
-    checkPositiveInteger("ttlMs", ttlMs);
+  async checkCredentials(blockKeys: readonly string[], nonceCount?: NonceCountUse): Promise<CredentialsCheck> {
+    if (nonceCount !== undefined) checkNonceCount(nonceCount);
     const now = this.clock();
     this.open(now);
+    // The nonce count is used even when a key is blocked (state-store.ts says why).
+    const fresh = nonceCount === undefined ? undefined : this.useNonceCount(nonceCount, now);
+    return { blockedUntil: blockKeys.map((key) => this.blockEnd(key, now)), fresh };
+  }
+
+  /** RFC 7616 §3.4: accepts (and records) an nc only when greater than the last accepted, while that is unexpired. */
+  private useNonceCount({ nonce, nc, ttlMs }: NonceCountUse, now: number): boolean {
     const seen = this.nonces.get(nonce);
     if (seen !== undefined && now < seen.expiresAt && nc <= seen.nc) return false;
     const expiresAt = now + ttlMs;
@@ -166,6 +181,11 @@ export class MemoryStateStore implements StateStore {
   async blockedUntil(key: string): Promise<number | undefined> {
     const now = this.clock();
     this.open(now);
+    return this.blockEnd(key, now);
+  }
+
+  /** The end of `key`'s block if it is still on at `now` (a block ending at T is over at T). */
+  private blockEnd(key: string, now: number): number | undefined {
     const until = this.blocks.get(key);
     return until !== undefined && now < until ? until : undefined;
   }

@@ -44,18 +44,36 @@ return 1
 `);
 
 /**
- * Accepts a nonce count only if greater than the last accepted, while that is unexpired.
- * KEYS: 1 the nonce's key. ARGV: 1 nc, 2 now, 3 the state's new expiresAt, 4 key TTL ms.
- * Returns 1 when accepted, 0 for a replay.
+ * A request's credentials check (`checkCredentials`) in one step: uses the nonce count,
+ * if one is given, and reads the blocks. A nonce count is accepted only if greater than
+ * the last accepted, while that is unexpired (RFC 7616 §3.4); it is used whether or not
+ * a key is blocked. The node decides whether each block is still on, by the same rule
+ * as `blockedUntil`.
+ * KEYS: the block keys, then (when ARGV 2 is not "") the nonce's key, last.
+ * ARGV: 1 now, 2 nc or "" for none, 3 the nonce state's new expiresAt, 4 its key TTL ms.
+ * Returns { fresh, block... }: fresh 1 accepted, 0 a replay, -1 none asked; then each
+ * block key's value, nil when it has none.
  */
-export const useNonceCount = new LuaScript(`
-local seen = redis.call('HMGET', KEYS[1], 'nc', 'expiresAt')
-if seen[1] and tonumber(ARGV[2]) < tonumber(seen[2]) and tonumber(ARGV[1]) <= tonumber(seen[1]) then
-  return 0
+export const checkCredentials = new LuaScript(`
+local blocks = #KEYS
+local fresh = -1
+if ARGV[2] ~= '' then
+  blocks = blocks - 1
+  local nonce = KEYS[#KEYS]
+  local seen = redis.call('HMGET', nonce, 'nc', 'expiresAt')
+  if seen[1] and tonumber(ARGV[1]) < tonumber(seen[2]) and tonumber(ARGV[2]) <= tonumber(seen[1]) then
+    fresh = 0
+  else
+    redis.call('HSET', nonce, 'nc', ARGV[2], 'expiresAt', ARGV[3])
+    redis.call('PEXPIRE', nonce, ARGV[4])
+    fresh = 1
+  end
 end
-redis.call('HSET', KEYS[1], 'nc', ARGV[1], 'expiresAt', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
+local reply = { fresh }
+for i = 1, blocks do
+  reply[i + 1] = redis.call('GET', KEYS[i])
+end
+return reply
 `);
 
 /**

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRedisSentinel, startRedisServer, type RedisServer } from "../../test/support/redis-server.js";
 import type { Binding } from "./binding.js";
 import { RedisStateStore } from "./redis-state-store.js";
@@ -106,13 +106,28 @@ describe("RedisStateStore", () => {
 
   it("writes nonce, failure and block state under the prefix, each with a TTL", async () => {
     const store = open({ keyPrefix: "auth:" });
-    await store.useNonceCount("abc", 1, 300_000);
+    await store.checkCredentials([], { nonce: "abc", nc: 1, ttlMs: 300_000 });
     await store.recordFailure("user:2001", 60_000);
     await store.block("user:2001", T0 + 900_000);
     expect(await admin.hgetall("auth:nonce:abc")).toEqual({ nc: "1", expiresAt: String(T0 + 300_000) });
     expect(await admin.hgetall("auth:failures:user:2001")).toEqual({ count: "1", windowEndsAt: String(T0 + 60_000) });
     expect(await admin.get("auth:block:user:2001")).toBe(String(T0 + 900_000));
     for (const key of ["auth:nonce:abc", "auth:failures:user:2001", "auth:block:user:2001"]) expect(await admin.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it("checks a request's credentials (two blocks and a nonce count) with one command", async () => {
+    const client = new Redis(redis.url);
+    try {
+      const store = open({ client, keyPrefix: "check:" });
+      await store.block("user:2001", T0 + 60_000);
+      await store.checkCredentials([]); // loads the script (EVALSHA, then EVAL on NOSCRIPT)
+      const sent = vi.spyOn(client, "sendCommand");
+      const check = await store.checkCredentials(["source:192.0.2.7", "user:2001"], { nonce: "abc", nc: 1, ttlMs: 300_000 });
+      expect(check).toEqual({ blockedUntil: [undefined, T0 + 60_000], fresh: true });
+      expect(sent.mock.calls.map(([command]) => command.name)).toEqual(["evalsha"]);
+    } finally {
+      await client.quit();
+    }
   });
 
   it("keeps a Call-ID's dialogs in one hash by caller's tag, indexed by expiry, with a TTL a grace period past it", async () => {

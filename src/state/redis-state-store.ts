@@ -5,7 +5,7 @@ import { isLive, type Binding } from "./binding.js";
 import { acceptBindings } from "./accept-bindings.js";
 import { decodeBindings, encodeBindings } from "./binding-codec.js";
 import type { CallRecord, CallRecordQuery, CallRecordRetention } from "./call-record.js";
-import { checkInstant, checkPositiveInteger, checkRetention } from "./check-argument.js";
+import { checkInstant, checkNonceCount, checkPositiveInteger, checkRetention } from "./check-argument.js";
 import type { DialogRecord } from "./dialog-record.js";
 import { HealthTracker } from "./health-tracker.js";
 import { KeyedMutex } from "./keyed-mutex.js";
@@ -14,7 +14,16 @@ import { RedisCallState } from "./redis-call-state.js";
 import { RedisKeys } from "./redis-keys.js";
 import * as scripts from "./redis-scripts.js";
 import { StateError } from "./state-error.js";
-import type { BindingCounts, BindingsUpdate, BindingsUpdated, StateHealth, StateStore, UpdateRefusal } from "./state-store.js";
+import type {
+  BindingCounts,
+  BindingsUpdate,
+  BindingsUpdated,
+  CredentialsCheck,
+  NonceCountUse,
+  StateHealth,
+  StateStore,
+  UpdateRefusal,
+} from "./state-store.js";
 
 export interface RedisStateStoreOptions extends RedisConnectionSettings {
   /** An ioredis client to use instead of `url`/`sentinel`; the store does not close it. */
@@ -206,17 +215,19 @@ export class RedisStateStore implements StateStore {
     return { aors, bindings };
   }
 
-  // ---- Digest nonce counts -------------------------------------------------------
+  // ---- Digest credentials: blocks and nonce counts ------------------------------
 
-  async useNonceCount(nonce: string, nc: number, ttlMs: number): Promise<boolean> {
-    checkPositiveInteger("nc", nc);
-    checkPositiveInteger("ttlMs", ttlMs);
+  async checkCredentials(blockKeys: readonly string[], nonceCount?: NonceCountUse): Promise<CredentialsCheck> {
+    if (nonceCount !== undefined) checkNonceCount(nonceCount);
     this.assertOpen();
     const now = this.clock();
-    const accepted = await this.command("check a nonce count", () =>
-      scripts.useNonceCount.run(this.redis, [this.keys.nonce(nonce)], [nc, now, now + ttlMs, ttlMs + this.graceMs]),
-    );
-    return accepted === 1;
+    const keys = blockKeys.map((key) => this.keys.block(key));
+    if (nonceCount !== undefined) keys.push(this.keys.nonce(nonceCount.nonce));
+    const args =
+      nonceCount === undefined ? [now, "", "", ""] : [now, nonceCount.nc, now + nonceCount.ttlMs, nonceCount.ttlMs + this.graceMs];
+    const reply = await this.command("check credentials", () => scripts.checkCredentials.run(this.redis, keys, args));
+    const [fresh, ...blocks] = reply as [number, ...(string | null)[]];
+    return { blockedUntil: blockKeys.map((_key, i) => blockEnd(blocks[i] ?? null, now)), fresh: fresh === -1 ? undefined : fresh === 1 };
   }
 
   async sharedSecret(name: string): Promise<Buffer> {
@@ -263,8 +274,7 @@ export class RedisStateStore implements StateStore {
   async blockedUntil(key: string): Promise<number | undefined> {
     this.assertOpen();
     const raw = await this.command("read a block", () => this.redis.get(this.keys.block(key)));
-    const until = raw === null ? NaN : Number(raw);
-    return this.clock() < until ? until : undefined;
+    return blockEnd(raw, this.clock());
   }
 
   // ---- Dialogs and call records (redis-call-state.ts) -----------------------------
@@ -361,6 +371,12 @@ export class RedisStateStore implements StateStore {
       throw new StateError("STATE_UNAVAILABLE", `could not ${what} on Redis ${this.target}: ${message}. Check that Redis is running and reachable.`, { cause: err });
     }
   }
+}
+
+/** The end of a block read from Redis if it is still on at `now` (a block ending at T is over at T). */
+function blockEnd(raw: string | null, now: number): number | undefined {
+  const until = raw === null ? NaN : Number(raw);
+  return now < until ? until : undefined;
 }
 
 function describeClient(client: Redis): string {

@@ -54,7 +54,7 @@ export function defineStateStoreContract(backend: string, openCluster: OpenClust
         expect(changes).toEqual(["closed"]);
         expect((await errorOf(a.getBindings(AOR))).code).toBe("STATE_CLOSED");
         expect((await errorOf(a.updateBindings(AOR, () => []))).code).toBe("STATE_CLOSED");
-        expect((await errorOf(a.useNonceCount("n1", 1, 1000))).code).toBe("STATE_CLOSED");
+        expect((await errorOf(a.checkCredentials(["k"], { nonce: "n1", nc: 1, ttlMs: 1000 }))).code).toBe("STATE_CLOSED");
         expect((await errorOf(a.recordFailure("k", 1000))).code).toBe("STATE_CLOSED");
         expect((await errorOf(a.putDialog(dialog(1)))).code).toBe("STATE_CLOSED");
         expect((await errorOf(a.listDialogs())).code).toBe("STATE_CLOSED");

@@ -48,15 +48,25 @@ export interface StateStore {
   // ---- Digest authentication (RFC 7616) ----------------------------------------
 
   /**
-   * Records the use of nonce-count `nc` with `nonce`; true only when `nc` is greater
-   * than every nc already accepted for that nonce on any node. RFC 7616 §3.4: the nc
-   * lets "the server ... detect request replays by maintaining its own copy of this
-   * count -- if the same nc-value is seen twice, then the request is a replay."
-   * The state lapses `ttlMs` after the last accepted use (pass the nonce's remaining
-   * lifetime). Call it only for a nonce whose HMAC verified, so nobody can fill the
-   * store with nonces of their own making.
+   * The shared-store half of checking a request that carries digest credentials, both
+   * questions answered in one command (one round trip on Redis), atomically:
+   *
+   * - `blockedUntil[i]`: the end of `blockKeys[i]`'s block, or undefined when it is not
+   *   blocked, decided as `blockedUntil(key)` decides it (a block ending at T is over at T).
+   * - `fresh`, when `nonceCount` is given: whether its `nc` is accepted for its `nonce`,
+   *   true only when greater than every nc already accepted for that nonce on any node.
+   *   RFC 7616 §3.4: the nc lets "the server ... detect request replays by maintaining
+   *   its own copy of this count -- if the same nc-value is seen twice, then the
+   *   request is a replay." An accepted nc is recorded, and the nonce's state lapses
+   *   `ttlMs` after the last accepted use (pass the nonce's remaining lifetime). Ask
+   *   only for a nonce whose HMAC verified, so nobody can fill the store with nonces of
+   *   their own making. Undefined when no `nonceCount` is given.
+   *
+   * The nonce count is used whether or not a key is blocked: a request refused while
+   * blocked, if captured, cannot then be replayed once the block ends, and the blocked
+   * user's own phone simply counts on.
    */
-  useNonceCount(nonce: string, nc: number, ttlMs: number): Promise<boolean>;
+  checkCredentials(blockKeys: readonly string[], nonceCount?: NonceCountUse): Promise<CredentialsCheck>;
 
   /**
    * A random 32-byte secret that every node sharing this store gets the same of,
@@ -80,7 +90,10 @@ export interface StateStore {
   block(key: string, untilMs: number): Promise<void>;
   /** Lifts a block at once (an admin's action). */
   unblock(key: string): Promise<void>;
-  /** The end of `key`'s block, or undefined when it is not blocked (a block ending at T is over at T). */
+  /**
+   * The end of `key`'s block, or undefined when it is not blocked (a block ending at T
+   * is over at T). Authentication asks `checkCredentials` instead, with the nonce count.
+   */
   blockedUntil(key: string): Promise<number | undefined>;
 
   // ---- Dialogs: the live-calls view, and what a call's record is made from -------
@@ -133,6 +146,21 @@ export interface StateStore {
   onHealthChange(listener: (health: StateHealth) => void): () => void;
   /** Closes the connection (the memory store: after its pending file appends); later calls reject with STATE_CLOSED. Idempotent. */
   close(): Promise<void>;
+}
+
+/** A use of a digest nonce count, for `checkCredentials`: `nc` and `ttlMs` are positive whole numbers. */
+export interface NonceCountUse {
+  readonly nonce: string;
+  readonly nc: number;
+  readonly ttlMs: number;
+}
+
+/** What `checkCredentials` found. */
+export interface CredentialsCheck {
+  /** One entry per block key, in order: the end of its block (epoch ms), or undefined when it is not blocked. */
+  readonly blockedUntil: readonly (number | undefined)[];
+  /** Whether the nonce count was accepted (false: a replay); undefined when none was given. */
+  readonly fresh: boolean | undefined;
 }
 
 /**

@@ -18,18 +18,33 @@ const user = {
   ha1: { md5: ha1("MD5", "2001", REALM, "secret-pw"), sha256: ha1("SHA-256", "2001", REALM, "secret-pw") },
 };
 
-function setup(perUser = 3) {
-  const store = new MemoryStateStore();
+/**
+ * The stage on a store shared with `shared` (another node's stage, as a pair shares
+ * Redis) or a fresh one; `commands` lists every store method it calls, in order.
+ */
+function setup(options: { perUser?: number; perSource?: number; shared?: MemoryStateStore } = {}) {
+  const store = options.shared ?? new MemoryStateStore();
+  const commands: string[] = [];
+  const counted = new Proxy(store, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]): unknown => {
+        commands.push(String(name));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
   const nonces = new NonceService({ secret: Buffer.alloc(32, 7), lifetimeMs: 60_000 });
+  const throttle = new AuthThrottle(counted, { windowSeconds: 60, perUser: options.perUser ?? 3, perSource: options.perSource ?? 100, blockSeconds: 60 });
   const auth = new DigestAuthenticator({
     directory: () => new Directory(REALM, ["council"], [user]),
     nonces,
-    throttle: new AuthThrottle(store, { windowSeconds: 60, perUser, perSource: 100, blockSeconds: 60 }),
-    store,
+    throttle,
     mode: "registrar",
     algorithms: ["SHA-256", "MD5"],
   });
-  return { auth, nonces };
+  return { auth, nonces, store, commands };
 }
 
 function register(authorization?: string): SipRequest {
@@ -105,10 +120,48 @@ describe("digest authentication stage (RFC 3261 §22, RFC 7616, RFC 8760)", () =
   });
 
   it("MUST block a user after repeated failures, refusing even the right password with 403", async () => {
-    const { auth, nonces } = setup(3);
+    const { auth, nonces } = setup({ perUser: 3 });
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await run(auth, register(credentials(nonces.issue(REALM), { password: "guess" })))).answer!.status);
     expect(statuses).toEqual([401, 401, 403]);
     expect((await run(auth, register(credentials(nonces.issue(REALM))))).answer!.status).toBe(403);
+  });
+
+  it("challenges a request without credentials with no store command", async () => {
+    const { auth, commands } = setup();
+    expect((await run(auth, register())).answer!.status).toBe(401);
+    expect(commands).toEqual([]);
+  });
+
+  it("checks a request with credentials (blocks and nonce count) with one store command", async () => {
+    const { auth, nonces, commands } = setup();
+    expect((await run(auth, register(credentials(nonces.issue(REALM))))).user?.extension).toBe("2001");
+    expect(commands).toEqual(["checkCredentials"]);
+  });
+
+  it("MUST refuse with 403, with no store command, a request without credentials from a source this node blocked", async () => {
+    const { auth, nonces, commands } = setup({ perSource: 2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 2; i++) statuses.push((await run(auth, register(credentials(nonces.issue(REALM), { password: "guess" })))).answer!.status);
+    expect(statuses).toEqual([401, 403]);
+    commands.length = 0;
+    expect((await run(auth, register())).answer!.status).toBe(403);
+    expect(commands).toEqual([]);
+  });
+
+  it("challenges once a source blocked by the other node, refuses its credentials (403) from the store, and then refuses it without a challenge", async () => {
+    const a = setup({ perSource: 2 });
+    const b = setup({ shared: a.store });
+    for (let i = 0; i < 2; i++) await run(a.auth, register(credentials(a.nonces.issue(REALM), { password: "guess" })));
+    expect(await a.store.blockedUntil("source:192.0.2.10")).toBeDefined();
+    // Node B has not heard of the block: a challenge verifies nothing, so it may give one.
+    expect((await run(b.auth, register())).answer!.status).toBe(401);
+    // The right password is refused: every request with credentials asks the store.
+    const right = await run(b.auth, register(credentials(b.nonces.issue(REALM))));
+    expect([right.user, right.answer!.status]).toEqual([undefined, 403]);
+    // Learnt: the source's next request without credentials is refused at once.
+    b.commands.length = 0;
+    expect((await run(b.auth, register())).answer!.status).toBe(403);
+    expect(b.commands).toEqual([]);
   });
 });

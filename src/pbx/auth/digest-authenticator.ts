@@ -15,7 +15,6 @@ import {
   type NonceService,
 } from "../../sip/digest/index.js";
 import { comparableUri, createResponse, isSipUri, parseUri } from "../../sip/message/index.js";
-import type { StateStore } from "../../state/index.js";
 import type { Directory } from "../directory/directory.js";
 import type { User } from "../directory/directory-schema.js";
 import type { IncomingRequest } from "../pipeline/incoming-request.js";
@@ -35,8 +34,8 @@ export interface AuthenticatorDeps {
   readonly mode: keyof typeof MODES;
   readonly directory: () => Directory;
   readonly nonces: NonceService;
+  /** The shared store's side of authentication: blocks and nonce counts. */
   readonly throttle: AuthThrottle;
-  readonly store: StateStore;
   /** RFC 8760 §2.4: the algorithms challenged with, most preferred first. */
   readonly algorithms: readonly DigestAlgorithm[];
   /** Counts outcomes for metrics. */
@@ -84,7 +83,8 @@ export class DigestAuthenticator {
     // RFC 3261 §22.4: the credentials for our realm; others (for a proxy further on) are not ours.
     const header = request.headers.values(MODES[this.deps.mode].credentials).find((v) => realmOf(v) === realm);
     if (header === undefined) {
-      if (await this.deps.throttle.blocked([sourceKey(source.address)])) return this.forbid(incoming, "source blocked");
+      // No store command here: only the blocks this node knows of (auth-throttle.ts says why).
+      if (this.deps.throttle.knownBlocked([sourceKey(source.address)])) return this.forbid(incoming, "source blocked");
       return this.challenge(incoming, false);
     }
     let credentials: DigestCredentials;
@@ -115,14 +115,14 @@ export class DigestAuthenticator {
       if (err instanceof DigestError && err.status === 401) return this.challenge(incoming, false);
       throw err;
     }
-    // One round trip to the shared store for both questions: is the source or the user
-    // blocked, and (for a right answer to a live nonce) is this nonce count new — RFC
-    // 7616 §3.4: "if the same nc-value is seen twice, then the request is a replay".
+    // One store command for both questions: is the source or the user blocked, and (for
+    // a right answer to a live nonce) is this nonce count new — RFC 7616 §3.4: "if the
+    // same nc-value is seen twice, then the request is a replay".
     const counted = matched && nonce.status === "valid";
-    const [blocked, fresh] = await Promise.all([
-      this.deps.throttle.blocked([sourceKey(source.address), userKey(credentials.username)]),
-      counted ? this.deps.store.useNonceCount(credentials.nonce, credentials.nonceCount ?? 0, Math.max(1, nonce.expiresAt - Date.now())) : undefined,
-    ]);
+    const { blocked, fresh } = await this.deps.throttle.checkCredentials(
+      [sourceKey(source.address), userKey(credentials.username)],
+      counted ? { nonce: credentials.nonce, nc: credentials.nonceCount ?? 0, ttlMs: Math.max(1, nonce.expiresAt - Date.now()) } : undefined,
+    );
     if (blocked) return this.forbid(incoming, "blocked");
     if (!matched) return this.fail(incoming, credentials.username);
     // RFC 2617 §3.2.1: stale=true only for a right answer to an old nonce.
