@@ -15,7 +15,7 @@ import { RequestPipeline } from "../pbx/pipeline/request-pipeline.js";
 import { registerHandler } from "../pbx/registrar/register-handler.js";
 import { Registrar } from "../pbx/registrar/registrar.js";
 import { NonceService } from "../sip/digest/index.js";
-import { createErrorResponse, type SipParseError, type SipRequest } from "../sip/message/index.js";
+import { createErrorResponse, parseMessage, type SipParseError, type SipRequest } from "../sip/message/index.js";
 import { TransactionLayer } from "../sip/transaction/index.js";
 import { TransportLayer, type Inbound, type LocalEndpoint, type Source } from "../sip/transport/index.js";
 import { createStateStore, type StateStore } from "../state/index.js";
@@ -63,15 +63,18 @@ export class StrowgerNode {
     this.dialplan = options.dialplan;
     this.transactions = new TransactionLayer(transport, {
       timers: config.sip.timers,
-      onServerFailure: (tx, failure) =>
-        log.warn({ callId: tx.request.callId, branch: tx.request.via.branch, failure: failure.kind }, "server transaction failed"),
+      onServerFailure: (tx, failure) => {
+        // A transaction keeps only the bytes it sent; a response carries the request's
+        // Call-ID and top Via (RFC 3261 §8.2.6.2), so they are read back from those.
+        const sent = tx.lastSent && parseMessage(tx.lastSent.data);
+        log.warn({ callId: sent?.callId, branch: sent?.via.branch, failure: failure.kind }, "server transaction failed");
+      },
     });
     this.metrics = new NodeMetrics({ transport: () => transport.counters(), transactions: () => this.transactions.size, store });
     const auth = {
       directory: () => this.directory,
       nonces: new NonceService({ secret: nonceSecret, lifetimeMs: config.auth.nonceLifetimeSeconds * 1000 }),
       throttle: new AuthThrottle(store, config.auth.failures),
-      store,
       algorithms: config.auth.algorithms,
       count: (outcome: Parameters<NonNullable<AuthenticatorDeps["count"]>>[0]) => this.metrics.authentications.inc({ outcome }),
     };
@@ -215,7 +218,7 @@ export class StrowgerNode {
     } catch {
       viaReadable = false;
     }
-    const sent = viaReadable ? this.transport.sendResponse(response, source) : this.transport.replyToSource(response, source);
+    const sent = viaReadable ? this.transport.sendResponse(this.transport.addressResponse(response, source)) : this.transport.replyToSource(response, source);
     sent.catch((err: unknown) => {
       this.log.warn({ callId, err }, "could not send the error response");
     });

@@ -39,7 +39,7 @@
  *                   +-------------------------------------------+
  */
 import { createResponse, type SipRequest, type SipResponse } from "../message/index.js";
-import { isReliable, type Source } from "../transport/endpoint.js";
+import { isReliable, type AddressedResponse, type Source } from "../transport/endpoint.js";
 import { TimerSet } from "./timer-set.js";
 import { timerG, timerH, timerI, timerL } from "./timers.js";
 import { checkMove, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
@@ -59,7 +59,8 @@ export class InviteServerTransaction {
   private readonly timers = new TimerSet<"trying" | "G" | "H" | "I" | "L">();
   private readonly reliable: boolean;
   private retransmissions = 0;
-  private last: SipResponse | undefined;
+  private last: AddressedResponse | undefined;
+  private toTag: string | undefined;
   private failed = false;
 
   /**
@@ -68,9 +69,11 @@ export class InviteServerTransaction {
    * unless it knows that the TU will generate a provisional or final response within
    * 200 ms, in which case it MAY generate a 100 (Trying) response."
    * `tryingDelay` is 0 (send it at once) or the 200 ms the TU is trusted to answer in.
+   * The request is not kept: after a 2xx the transaction lives on in Accepted for
+   * Timer L (32 s), and it needs only the source and its last response for that.
    */
   constructor(
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly source: Source,
     private readonly context: TransactionContext,
     private readonly onFailure: ServerFailureHandler,
@@ -84,9 +87,14 @@ export class InviteServerTransaction {
     return this.current;
   }
 
-  /** The last response sent: a retransmitted INVITE gets it again; RFC 2543 ACK matching reads its To tag. */
-  get lastResponse(): SipResponse | undefined {
+  /** The last response sent, as bytes: a retransmitted INVITE gets it again (the TU reads its Call-ID back for a failure's log line). */
+  get lastSent(): AddressedResponse | undefined {
     return this.last;
+  }
+
+  /** The To tag of the last response sent, which RFC 2543 ACK matching compares (§17.2.3). */
+  get lastToTag(): string | undefined {
+    return this.toTag;
   }
 
   /**
@@ -100,13 +108,18 @@ export class InviteServerTransaction {
       // RFC 6026 §8.7: "While in the "Accepted" state, if the TU passes a 2xx response,
       // the server transaction MUST pass the response to the transport layer for
       // transmission."
-      if (status >= 200 && status < 300) this.send(response);
+      if (status >= 200 && status < 300) {
+        const addressed = this.address(response);
+        if (addressed) this.send(addressed);
+      }
       return;
     }
     if (this.current !== "proceeding") return;
     this.timers.clear("trying");
-    this.last = response;
-    this.send(response);
+    this.last = this.address(response);
+    this.toTag = response.toTag;
+    if (!this.last) return;
+    this.send(this.last);
     if (status < 200) {
       // RFC 3261 §17.2.1: "The TU passes any number of provisional responses to the server
       // transaction. So long as the server transaction is in the "Proceeding" state, each
@@ -238,8 +251,18 @@ export class InviteServerTransaction {
     this.onFailure({ kind: "no-ack" });
   }
 
-  private send(response: SipResponse): void {
-    this.context.sender.sendResponse(response, this.source).catch((error: unknown) => this.transportFailed(error));
+  /** The response serialized and addressed once; undefined (and the TU told) when it cannot be addressed. */
+  private address(response: SipResponse): AddressedResponse | undefined {
+    try {
+      return this.context.sender.addressResponse(response, this.source);
+    } catch (error) {
+      this.transportFailed(error);
+      return undefined;
+    }
+  }
+
+  private send(response: AddressedResponse): void {
+    this.context.sender.sendResponse(response).catch((error: unknown) => this.transportFailed(error));
   }
 
   // RFC 3261 §17.2.4: "If those should all fail [...] the server transaction SHOULD inform

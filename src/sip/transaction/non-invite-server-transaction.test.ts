@@ -16,9 +16,7 @@ const ok = createResponse(register, 200, undefined, "r1");
 const forbidden = createResponse(register, 403, undefined, "r1");
 
 function start(transport: TransportName = "UDP"): NonInviteServerTransaction {
-  return new NonInviteServerTransaction(register, source(transport), { sender, timers: DEFAULT_TIMERS, onTerminated: terminated }, (f) =>
-    failures.push(f),
-  );
+  return new NonInviteServerTransaction(source(transport), { sender, timers: DEFAULT_TIMERS, onTerminated: terminated }, (f) => failures.push(f));
 }
 
 const statuses = (): number[] => sender.responses.map((s) => s.response.status);

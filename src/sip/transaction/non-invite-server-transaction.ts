@@ -42,8 +42,8 @@
  *                             |           |
  *                             +-----------+
  */
-import type { SipRequest, SipResponse } from "../message/index.js";
-import { isReliable, type Source } from "../transport/endpoint.js";
+import type { SipResponse } from "../message/index.js";
+import { isReliable, type AddressedResponse, type Source } from "../transport/endpoint.js";
 import { TimerSet } from "./timer-set.js";
 import { timerJ } from "./timers.js";
 import { checkMove, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
@@ -60,16 +60,18 @@ const MOVES: Record<NonInviteServerState, readonly NonInviteServerState[]> = {
 export class NonInviteServerTransaction {
   private current: NonInviteServerState = "trying";
   private readonly timers = new TimerSet<"J">();
-  private last: SipResponse | undefined;
+  private last: AddressedResponse | undefined;
   private failed = false;
 
   /**
    * RFC 3261 §17.2.2: "The state machine is initialized in the "Trying" state and is
    * passed a request other than INVITE or ACK when initialized. This request is passed
-   * up to the TU." Unlike INVITE, nothing is sent until the TU answers.
+   * up to the TU." Unlike INVITE, nothing is sent until the TU answers. The machine
+   * keeps only the source and the responses: a Completed transaction lives on for
+   * Timer J (32 s on UDP), and at thousands of requests a second the parsed requests
+   * it would otherwise hold are most of the heap.
    */
   constructor(
-    readonly request: SipRequest,
     readonly source: Source,
     private readonly context: TransactionContext,
     private readonly onFailure: ServerFailureHandler,
@@ -79,6 +81,11 @@ export class NonInviteServerTransaction {
     return this.current;
   }
 
+  /** The last response sent, as bytes (the TU reads its Call-ID back for a failure's log line). */
+  get lastSent(): AddressedResponse | undefined {
+    return this.last;
+  }
+
   /** Sends a response from the TU; once a final response has gone out, any other is discarded. */
   respond(response: SipResponse): void {
     if (this.current !== "trying" && this.current !== "proceeding") {
@@ -86,8 +93,9 @@ export class NonInviteServerTransaction {
       // transaction MUST be discarded while in the "Completed" state."
       return;
     }
-    this.last = response;
-    this.send(response);
+    this.last = this.address(response);
+    if (!this.last) return;
+    this.send(this.last);
     if (response.status < 200) {
       // RFC 3261 §17.2.2: "While in the "Trying" state, if the TU passes a provisional
       // response to the server transaction, the server transaction MUST enter the
@@ -143,8 +151,18 @@ export class NonInviteServerTransaction {
     }
   }
 
-  private send(response: SipResponse): void {
-    this.context.sender.sendResponse(response, this.source).catch((error: unknown) => this.transportFailed(error));
+  /** The response serialized and addressed once; undefined (and the TU told) when it cannot be addressed. */
+  private address(response: SipResponse): AddressedResponse | undefined {
+    try {
+      return this.context.sender.addressResponse(response, this.source);
+    } catch (error) {
+      this.transportFailed(error);
+      return undefined;
+    }
+  }
+
+  private send(response: AddressedResponse): void {
+    this.context.sender.sendResponse(response).catch((error: unknown) => this.transportFailed(error));
   }
 
   // RFC 3261 §17.2.4: "If those should all fail [...] the server transaction SHOULD inform

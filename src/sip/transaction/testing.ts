@@ -4,7 +4,7 @@
  * text the way the parser would hand them over.
  */
 import { parseMessage, reasonPhrase, type SipRequest, type SipResponse } from "../message/index.js";
-import type { Endpoint, MessageSender, Source, TransportName } from "../transport/endpoint.js";
+import type { AddressedResponse, Endpoint, MessageSender, Source, TransportName } from "../transport/endpoint.js";
 
 export interface SentRequest {
   /** Date.now() when it was sent: tests run on vi.useFakeTimers({ now: 0 }). */
@@ -15,6 +15,11 @@ export interface SentRequest {
 
 export interface SentResponse {
   readonly at: number;
+  readonly response: SipResponse;
+  readonly requestSource: Source;
+}
+
+interface RecordedResponse extends AddressedResponse {
   readonly response: SipResponse;
   readonly requestSource: Source;
 }
@@ -33,7 +38,13 @@ export class RecordingSender implements MessageSender {
     return Promise.resolve(this.switchTo ?? destination.transport);
   }
 
-  sendResponse(response: SipResponse, requestSource: Source): Promise<void> {
+  /** Keeps the message itself beside the (empty) bytes, so that tests can read what was sent. */
+  addressResponse(response: SipResponse, requestSource: Source): RecordedResponse {
+    return { data: Buffer.alloc(0), target: requestSource, response, requestSource };
+  }
+
+  sendResponse(addressed: AddressedResponse): Promise<void> {
+    const { response, requestSource } = addressed as RecordedResponse;
     this.responses.push({ at: Date.now(), response, requestSource });
     return this.failure ? Promise.reject(this.failure) : Promise.resolve();
   }

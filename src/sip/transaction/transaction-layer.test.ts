@@ -103,8 +103,9 @@ describe("server transaction matching (RFC 3261 §17.2.3)", () => {
   });
 
   it("MUST forget a server transaction when it terminates", () => {
-    const tx = newTransaction(layer.receiveRequest(request({ method: "OPTIONS", branch: "z9hG4bKo" }), source("TCP")));
-    tx.respond(createResponse(tx.request, 200, undefined, "t"));
+    const options = request({ method: "OPTIONS", branch: "z9hG4bKo" });
+    const tx = newTransaction(layer.receiveRequest(options, source("TCP")));
+    tx.respond(createResponse(options, 200, undefined, "t"));
     expect(layer.size.server).toBe(0);
     const again = layer.receiveRequest(request({ method: "OPTIONS", branch: "z9hG4bKo" }), source("TCP"));
     expect(again.kind).toBe("new");

@@ -89,7 +89,7 @@ export class TransactionLayer {
     const transaction: ServerTransaction =
       request.method === "INVITE"
         ? new InviteServerTransaction(request, source, context, onFailure, this.tryingDelay)
-        : new NonInviteServerTransaction(request, source, context, onFailure);
+        : new NonInviteServerTransaction(source, context, onFailure);
     this.servers.set(key, transaction);
     return { kind: "new", transaction };
   }
@@ -163,7 +163,7 @@ export class TransactionLayer {
     // tag already (a re-INVITE), or none (the server chose it), so both keys are tried.
     for (const inviteToTag of [ack.toTag, undefined]) {
       const transaction = this.inviteServer(legacyServerKey(ack, "INVITE", inviteToTag));
-      if (transaction && transaction.lastResponse?.toTag === ack.toTag) return transaction;
+      if (transaction && transaction.lastToTag === ack.toTag) return transaction;
     }
     return undefined;
   }

@@ -32,15 +32,30 @@ export interface Inbound<M extends SipMessage = SipMessage> {
 }
 
 /**
+ * A response serialized and addressed once (RFC 3261 §18.2.2, RFC 3581 §4): what a
+ * server transaction keeps to send it again. A Completed or Accepted transaction lives
+ * on for 32 s on UDP (Timers J and L); the bytes cost a fraction of the parsed request
+ * and response they stand for.
+ */
+export interface AddressedResponse {
+  readonly data: Buffer;
+  /** Where it goes; for a stream, `connectionId` is the request's connection, used while it is open. */
+  readonly target: Endpoint;
+  /** For UDP, the socket the request arrived on: RFC 3581 §4 sends the response from there. */
+  readonly from?: LocalEndpoint;
+}
+
+/**
  * What the transaction layer and the core need of the transport layer.
  * `sendRequest` may switch a large UDP request to TCP (RFC 3261 §18.1.1) and
- * resolves to the transport actually used; `sendResponse` follows §18.2.2 and
+ * resolves to the transport actually used; `addressResponse` follows §18.2.2 and
  * RFC 3581 from the response's top Via and the source the request came from. Both
- * reject on a transport failure (§17.1.4, §17.2.4), which the transaction reports.
+ * sends reject on a transport failure (§17.1.4, §17.2.4), which the transaction reports.
  */
 export interface MessageSender {
   sendRequest(request: SipRequest, destination: Endpoint): Promise<TransportName>;
-  sendResponse(response: SipResponse, requestSource: Source): Promise<void>;
+  addressResponse(response: SipResponse, requestSource: Source): AddressedResponse;
+  sendResponse(response: AddressedResponse): Promise<void>;
 }
 
 export function endpointKey(e: Endpoint): string {

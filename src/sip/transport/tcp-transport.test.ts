@@ -101,7 +101,7 @@ describe.each(LOOPBACKS)("TCP transport on %s", (address) => {
     const { message, source } = await harness.nextRequest();
     expect(source).toMatchObject({ transport: "TCP", address, port: peer.socket.localPort });
     expect(message.via.params).toContainEqual({ name: "received", value: address });
-    await harness.layer.sendResponse(createResponse(message, 200), source);
+    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
     const text = await peer.waitFor((t) => t.includes("\r\n\r\n"));
     expect(text).toMatch(/^SIP\/2\.0 200 OK\r\n/);
     expect(text).toContain(`;received=${address}`);
@@ -115,7 +115,7 @@ describe.each(LOOPBACKS)("TCP transport on %s", (address) => {
     const { message, source } = await harness.nextRequest();
     await peer.write("NOT SIP\r\n\r\n"); // unframable: the layer closes this connection
     await peer.closed;
-    await harness.layer.sendResponse(createResponse(message, 200), source);
+    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
     const reconnected = await proxy.accepted.next();
     expect(await reconnected.waitFor((t) => t.includes("\r\n\r\n"))).toMatch(/^SIP\/2\.0 200 OK/);
   });

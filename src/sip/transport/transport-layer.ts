@@ -20,6 +20,7 @@ import { ConnectionTable } from "./connection-table.js";
 import {
   defaultPort,
   endpointKey,
+  type AddressedResponse,
   type Endpoint,
   type Inbound,
   type LocalEndpoint,
@@ -166,13 +167,16 @@ export class TransportLayer implements MessageSender {
     return destination.transport;
   }
 
-  async sendResponse(response: SipResponse, requestSource: Source): Promise<void> {
-    this.assertOpen();
-    const data = serialize(response);
+  addressResponse(response: SipResponse, requestSource: Source): AddressedResponse {
     const target = responseTarget(response.via, requestSource);
+    if (target.transport !== "UDP") return { data: serialize(response), target };
+    // RFC 3581 §4: the response MUST be sent from the address and port the request arrived on.
+    return { data: serialize(response), target, from: { transport: "UDP", address: requestSource.localAddress, port: requestSource.localPort } };
+  }
+
+  async sendResponse({ data, target, from }: AddressedResponse): Promise<void> {
+    this.assertOpen();
     if (target.transport === "UDP") {
-      // RFC 3581 §4: the response MUST be sent from the address and port the request arrived on.
-      const from: LocalEndpoint = { transport: "UDP", address: requestSource.localAddress, port: requestSource.localPort };
       await this.sendDatagram(data, target, from);
       return;
     }

@@ -26,7 +26,7 @@ describe.each(LOOPBACKS)("UDP transport on %s", (address) => {
     expect(source).toMatchObject({ transport: "UDP", address, port: peer.port, localAddress: address, localPort: port });
     expect(message.headers.get("Via")).toBe(`SIP/2.0/UDP phone.example.com:5999;rport=${peer.port};branch=z9hG4bKu1;received=${address}`);
 
-    await harness.layer.sendResponse(createResponse(message, 200), source);
+    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
     const { data, from } = await peer.datagrams.next();
     expect(from.port).toBe(port);
     const response = parseMessage(data);
@@ -41,7 +41,7 @@ describe.each(LOOPBACKS)("UDP transport on %s", (address) => {
       await peer.send(requestText(`SIP/2.0/UDP other.example.com:${target.port};branch=z9hG4bKu2`), port);
       const { message, source } = await harness.nextRequest();
       expect(message.via.params).toContainEqual({ name: "received", value: address });
-      await harness.layer.sendResponse(createResponse(message, 486), source);
+      await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 486), source));
       const { data } = await target.datagrams.next();
       expect(data.toString()).toMatch(/^SIP\/2\.0 486 /);
     } finally {

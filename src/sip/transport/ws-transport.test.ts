@@ -54,7 +54,7 @@ describe.each(LOOPBACKS)("WebSocket transport on %s (RFC 7118)", (address) => {
     const { message, source } = await harness.nextRequest();
     expect(source).toMatchObject({ transport: "WS", address, connectionId: expect.any(String) });
     expect(message.headers.get("Via")).toBe(`${via("w1").replace(";rport;", `;rport=${source.port};`)};received=${address}`);
-    await harness.layer.sendResponse(createResponse(message, 200), source);
+    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
     expect(await received.next()).toMatch(/^SIP\/2\.0 200 OK\r\n/);
     expect(harness.layer.counters()).toMatchObject({ messagesIn: { WS: 1 }, messagesOut: { WS: 1 } });
   });
@@ -77,7 +77,7 @@ describe.each(LOOPBACKS)("WebSocket transport on %s (RFC 7118)", (address) => {
     ws.send(requestText(via("w2")));
     const { message, source } = await harness.nextRequest();
     await expect(
-      harness.layer.sendResponse(createResponse(message, 200), { ...source, connectionId: "a-closed-flow" }),
+      harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), { ...source, connectionId: "a-closed-flow" })),
     ).rejects.toMatchObject({ code: "SIP_TRANSPORT_CONNECTION_GONE" });
   });
 
@@ -103,7 +103,7 @@ describe.each(LOOPBACKS)("WebSocket transport on %s (RFC 7118)", (address) => {
     const { message, source } = await harness.nextRequest();
     expect(source.transport).toBe("WSS");
     expect(message.via.transport).toBe("WSS");
-    await harness.layer.sendResponse(createResponse(message, 200), source);
+    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
     expect(await received.next()).toMatch(/^SIP\/2\.0 200 OK/);
   });
 });
