@@ -49,3 +49,26 @@ start_strowger() {
   node ${STROWGER_NODE_FLAGS---max-semi-space-size=4} "$1" start --config "$2" --port "$port" "${state[@]}" >"$work/target.log" 2>&1 &
   target_pid=$!
 }
+
+# target_cpu_seconds: CPU time (user + system) used so far by the target and every
+# process under it (Kamailio's workers), from /proc. On this shared host wall time
+# varies by a third between runs; the CPU a target spends per call varies far less.
+target_cpu_seconds() {
+  local pids=("$target_pid") queue=("$target_pid") p children
+  while ((${#queue[@]} > 0)); do
+    p=${queue[0]}
+    queue=("${queue[@]:1}")
+    children=$(pgrep -P "$p" || true)
+    for c in $children; do
+      pids+=("$c")
+      queue+=("$c")
+    done
+  done
+  local ticks=0 t
+  for p in "${pids[@]}"; do
+    # fields 14 and 15 of /proc/PID/stat (after the parenthesised name): utime, stime
+    t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+    ticks=$((ticks + ${t:-0}))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
+}

@@ -103,22 +103,26 @@ fi
 run_sipp() {
   local name=$1 inf=$2
   shift 2
-  local start end status=0
+  local start end status=0 cpu_start cpu_end
   : >"$work/$name.stat.csv"
+  cpu_start=$(target_cpu_seconds)
   start=$(date +%s.%N)
   sipp "127.0.0.1:$port" -sf "$SCENARIO" -inf "$inf" -auth_uri "$DOMAIN" -t u1 \
     -i 127.0.0.1 -p "$sipp_port" -buff_size "$SIPP_BUFF" -nostdin -timeout_error \
     -trace_stat -stf "$work/$name.stat.csv" -fd 1 -trace_err -error_file "$work/$name.errors.log" \
     "$@" >/dev/null 2>&1 || status=$?
   end=$(date +%s.%N)
-  # the last line of sipp's statistics, columns found by name
-  awk -F';' -v start="$start" -v end="$end" -v status="$status" '
+  cpu_end=$(target_cpu_seconds)
+  # the last line of sipp's statistics, columns found by name; the target's CPU per
+  # successful registration in ms
+  awk -F';' -v start="$start" -v end="$end" -v status="$status" -v cpu="$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN { print b - a }')" '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
     { last = $0 }
     END {
       n = split(last, f, ";")
-      printf "\"seconds\":%.3f,\"successful\":%d,\"failed\":%d,\"retransmissions\":%d,\"sippExit\":%d",
-        end - start, f[col["SuccessfulCall(C)"]], f[col["FailedCall(C)"]], f[col["Retransmissions(C)"]], status
+      ok = f[col["SuccessfulCall(C)"]]
+      printf "\"seconds\":%.3f,\"successful\":%d,\"failed\":%d,\"retransmissions\":%d,\"sippExit\":%d,\"targetCpuSeconds\":%.2f,\"targetCpuMsPerRegistration\":%.3f",
+        end - start, ok, f[col["FailedCall(C)"]], f[col["Retransmissions(C)"]], status, cpu, (ok > 0 ? 1000 * cpu / ok : 0)
     }' "$work/$name.stat.csv"
 }
 

@@ -17,6 +17,21 @@ describe("localTime", () => {
     expect(t).toMatchObject({ date: "2026-07-01", weekday: "wed", minutes: 30 });
     expect(localTime(utc("2026-06-30T23:30:00"), "America/New_York")).toMatchObject({ date: "2026-06-30", weekday: "tue", minutes: 19 * 60 + 30 });
   });
+
+  it("answers every second of a minute alike, and changes with the minute across the clocks going back", () => {
+    const start = utc("2026-10-25T00:58:00");
+    const seen = new Map<number, string>();
+    for (let s = 0; s < 180; s++) seen.set(s, localTime(start + s * 1000, LONDON).text);
+    expect(new Set(seen.values())).toEqual(new Set(["Sun 2026-10-25 01:58 Europe/London", "Sun 2026-10-25 01:59 Europe/London", "Sun 2026-10-25 01:00 Europe/London"]));
+    expect(seen.get(119)).toBe("Sun 2026-10-25 01:59 Europe/London");
+    expect(seen.get(120)).toBe("Sun 2026-10-25 01:00 Europe/London");
+  });
+
+  it("keeps the seconds of an old zone offset (Liberia, -0:44:30 until 1972)", () => {
+    // 12:00:00 UTC was 11:15:30 in Monrovia: its minute began at 11:59:30 UTC, not 12:00.
+    expect(localTime(utc("1970-01-01T11:59:29"), "Africa/Monrovia").minutes).toBe(11 * 60 + 14);
+    expect(localTime(utc("1970-01-01T11:59:30"), "Africa/Monrovia").minutes).toBe(11 * 60 + 15);
+  });
 });
 
 describe("wallTimeToEpoch", () => {

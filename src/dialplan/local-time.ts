@@ -57,8 +57,27 @@ function fields(at: number, timeZone: string): Record<string, string> {
   return out;
 }
 
+/**
+ * Since 1973 every zone's offset from UTC is a whole number of minutes (Liberia's
+ * -0:44:30 was the last to go, in January 1972), so from then on a wall clock's minute
+ * changes only when the UTC minute does, and one answer serves the whole minute.
+ * formatToParts costs tens of microseconds, and every call routed asks.
+ */
+const WHOLE_MINUTE_OFFSETS_SINCE = Date.UTC(1973, 0, 1);
+const lastMinute = new Map<string, { readonly minute: number; readonly time: LocalTime }>();
+
 /** `at` must be finite and `timeZone` valid (the plan's zones are checked when it loads). */
 export function localTime(at: number, timeZone: string): LocalTime {
+  if (at < WHOLE_MINUTE_OFFSETS_SINCE) return computeLocalTime(at, timeZone);
+  const minute = Math.floor(at / 60_000);
+  const last = lastMinute.get(timeZone);
+  if (last?.minute === minute) return last.time;
+  const time = computeLocalTime(at, timeZone);
+  lastMinute.set(timeZone, { minute, time });
+  return time;
+}
+
+function computeLocalTime(at: number, timeZone: string): LocalTime {
   const f = fields(at, timeZone);
   const date = `${f.year}-${f.month}-${f.day}`;
   const hhmm = `${f.hour}:${f.minute}`;

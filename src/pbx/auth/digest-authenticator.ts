@@ -143,8 +143,11 @@ export class DigestAuthenticator {
     const realm = this.deps.directory().realm;
     const mode = MODES[this.deps.mode];
     const response = createResponse(incoming.request, mode.status);
+    // One nonce serves every algorithm offered, as in RFC 7616 §3.9.1's example (the
+    // SHA-256 and MD5 challenges carry the same nonce): the nonce binds a time and the
+    // realm, not an algorithm, and each costs an HMAC.
+    const nonce = this.deps.nonces.issue(realm);
     for (const algorithm of this.deps.algorithms) {
-      const nonce = this.deps.nonces.issue(realm);
       response.headers.append(mode.challenge, formatChallenge({ realm, nonce, algorithm, qop: "auth", stale }));
     }
     incoming.respond(response);
