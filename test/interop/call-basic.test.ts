@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CALL_CONFIG, startCallNode, type CallNode } from "./support/call-node.js";
 import { freePort } from "./support/free-port.js";
 import { pollUntil } from "./support/poll.js";
-import { branchOf, requestsIn, statusesFor } from "./support/sip-calls.js";
+import { branchOf, methodOf, requestsIn, statusesFor } from "./support/sip-calls.js";
 import { headerValue, headerValues } from "./support/sip-text.js";
 import type { SippRun } from "./support/sipp.js";
-import type { TracedMessage } from "./support/sipp-message-log.js";
+import { sent, type TracedMessage } from "./support/sipp-message-log.js";
 import { callWithSipp, password, registerPhone, startUas } from "./support/sipp-phone.js";
 import { testDirectory } from "./support/test-directory.js";
 
@@ -29,7 +29,7 @@ const only = (messages: TracedMessage[], what: string): TracedMessage => {
 let node: CallNode;
 
 beforeAll(async () => {
-  node = await startCallNode({ directory: directoryOf(["2001", "2002", "2003", "2004", "2005", "2006", "2009"]) });
+  node = await startCallNode({ directory: directoryOf(["2001", "2002", "2003", "2004", "2005", "2006", "2007", "2009"]) });
 });
 afterAll(async () => {
   await node?.stop();
@@ -74,6 +74,18 @@ describe("a call through the node (RFC 3261 §16)", () => {
     expect(record!.target).toContain("2002");
     expect(record!.durationMs).toBeGreaterThanOrEqual(150); // the caller holds the call for 200 ms
     expect(record!.durationMs).toBeLessThan(5_000);
+  });
+
+  it("MUST pass a callee's retransmitted 200 upstream after the call is answered (RFC 6026 §8.4, §16.7 step 5)", async () => {
+    const callee = await phone("2007", "uas-answer-expect-invite-ack-bye.xml");
+    const caller = await callWithSipp({ scenario: "uac-invite-auth-late-ack.xml", node: node.endpoint("UDP"), caller: "2001", callee: "2007" });
+    const uas = await callee.done;
+    ok(caller);
+    ok(uas);
+    // The callee sent its 200 again while the ACK was held back; each copy reached the caller.
+    const sentByCallee = sent(uas.messages).filter((m) => m.status === 200 && methodOf(m) === "INVITE").length;
+    expect(sentByCallee).toBeGreaterThanOrEqual(2);
+    expect(statusesFor(caller.messages, "INVITE").filter((s) => s === 200)).toHaveLength(sentByCallee);
   });
 
   it("MUST record-route both sockets when the caller is on TCP and the phone on UDP (RFC 5658 double record-routing), and route the BYE across", async () => {

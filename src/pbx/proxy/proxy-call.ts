@@ -39,11 +39,47 @@ export interface CallEvents {
   onFailed?(response: SipResponse, cancelled: boolean): void;
 }
 
+/** §16.7 step 3: the Via this proxy added comes off a response before it goes upstream. */
+function upstream(received: SipResponse): SipResponse {
+  const response = received.clone();
+  response.headers.shift("Via");
+  return response;
+}
+
+/**
+ * Where a branch's client transaction reports: the call while it decides, and once the
+ * call has settled (answered or failed, every branch done) the server transaction
+ * alone. An answered INVITE's client transaction lives on in Accepted for 32 s and
+ * passes up every retransmitted 2xx (RFC 6026 §8.4), which goes upstream too (§16.7
+ * step 5); for that the call's requests, plan and logger need not live as long.
+ */
+class BranchRelay {
+  private call: ProxyCall | undefined;
+
+  constructor(
+    call: ProxyCall,
+    private readonly branch: Branch,
+    private readonly server: ServerTransaction,
+  ) {
+    this.call = call;
+  }
+
+  readonly deliver = (response: SipResponse): void => {
+    if (this.call) this.call.onResponse(this.branch, response);
+    else if (response.status >= 200 && response.status < 300) this.server.respond(upstream(response));
+  };
+
+  release(): void {
+    this.call = undefined;
+  }
+}
+
 interface Branch {
   readonly target: BranchTarget;
   request?: SipRequest;
   destination?: Endpoint;
   tx?: ClientTransaction;
+  relay?: BranchRelay;
   provisional: boolean;
   done: boolean;
   /** §9.1: a CANCEL waits for the branch's first provisional response. */
@@ -61,6 +97,8 @@ export class ProxyCall {
   private cancelled = false;
   private ringTimedOut = false;
   private stepTimer: NodeJS.Timeout | undefined;
+  /** Every branch's relay, of every step, let go of this call when it settles. */
+  private readonly relays: BranchRelay[] = [];
 
   constructor(
     private readonly deps: ProxyDeps,
@@ -68,7 +106,8 @@ export class ProxyCall {
     private readonly request: SipRequest,
     private readonly source: Source,
     private readonly plan: CallPlan,
-    private readonly log: Logger,
+    /** The request's logger, made on first use (most calls log nothing here). */
+    private readonly logs: { readonly log: Logger },
     private readonly options: { readonly recordRoute: boolean; readonly events?: CallEvents },
   ) {}
 
@@ -104,7 +143,7 @@ export class ProxyCall {
       await this.forkOrFail(branch);
     } catch (err) {
       // A fault of this node on one branch ends that branch, not the node.
-      this.log.error({ target: branch.target.label, err }, "branch not forwarded");
+      this.logs.log.error({ target: branch.target.label, err }, "branch not forwarded");
       this.branchFinal(branch, createResponse(this.request, 500));
     }
   }
@@ -115,7 +154,7 @@ export class ProxyCall {
     try {
       destination = branch.target.destination ?? (await resolveUri(nextHopUri(out)));
     } catch (err) {
-      this.log.info({ target: branch.target.label, err: err instanceof Error ? err.message : String(err) }, "target unreachable");
+      this.logs.log.info({ target: branch.target.label, err: err instanceof Error ? err.message : String(err) }, "target unreachable");
       return this.branchFinal(branch, createResponse(this.request, 404, "Target not reachable"));
     }
     const local = this.deps.sender.localFor(destination);
@@ -125,7 +164,9 @@ export class ProxyCall {
     branch.request = out;
     branch.destination = destination;
     if (this.cancelled || this.answered) return this.branchFinal(branch, createResponse(this.request, 487));
-    branch.tx = this.deps.transactions.createClientTransaction(out, destination, (response) => this.onResponse(branch, response));
+    branch.relay = new BranchRelay(this, branch, this.server);
+    this.relays.push(branch.relay);
+    branch.tx = this.deps.transactions.createClientTransaction(out, destination, branch.relay.deliver);
     if (out.method === "INVITE") branch.timerC = setTimeout(() => this.timerC(branch), TIMER_C_MS).unref();
   }
 
@@ -147,11 +188,11 @@ export class ProxyCall {
     if (rrOut !== rrIn) out.headers.prepend("Record-Route", rrOut);
   }
 
-  private onResponse(branch: Branch, received: SipResponse): void {
-    // §16.7 step 3: the Via this proxy added comes off at once, so that every
-    // response kept or sent is ready for upstream (as are the ones made here).
-    const response = received.clone();
-    response.headers.shift("Via");
+  /** A response from a branch's client transaction (through its relay). */
+  onResponse(branch: Branch, received: SipResponse): void {
+    // The Via comes off at once, so that every response kept or sent is ready for
+    // upstream (as are the ones made here).
+    const response = upstream(received);
     if (response.status < 200) {
       branch.provisional = true;
       if (branch.timerC) branch.timerC.refresh();
@@ -188,6 +229,13 @@ export class ProxyCall {
   private finishBranch(branch: Branch): void {
     branch.done = true;
     if (branch.timerC) clearTimeout(branch.timerC);
+    this.releaseIfSettled();
+  }
+
+  /** Settled: answered or failed upstream, and no branch still waiting for its final response. */
+  private releaseIfSettled(): void {
+    if (!(this.answered || this.finished) || !this.branches.every((b) => b.done)) return;
+    for (const relay of this.relays) relay.release();
   }
 
   private stepEnded(): void {
@@ -207,6 +255,7 @@ export class ProxyCall {
     const final = this.cancelled ? createResponse(this.request, 487) : bestResponse(this.request, [...this.earlier, best]);
     this.options.events?.onFailed?.(final, this.cancelled);
     this.forward(final);
+    this.releaseIfSettled();
   }
 
   /** The ring time of a serial step is up: its branches are cancelled and the plan moves on. */

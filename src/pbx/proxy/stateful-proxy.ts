@@ -24,7 +24,7 @@ export class StatefulProxy {
     const request = incoming.request.clone();
     preprocessRoutes(request, this.deps.identity);
     const isInvite = request.method === "INVITE";
-    const call = new ProxyCall(this.deps, transaction, request, incoming.source, plan, incoming.log, {
+    const call = new ProxyCall(this.deps, transaction, request, incoming.source, plan, incoming, {
       recordRoute: isInvite,
       events: {
         onAnswered: (response, target) => {
@@ -54,7 +54,7 @@ export class StatefulProxy {
       return;
     }
     const target = { uri: request.uri, label: request.uri, ...(routed.flow && { destination: routed.flow }) };
-    const call = new ProxyCall(this.deps, transaction, request, incoming.source, singleStep({ targets: [target], label: "in-dialog" }), incoming.log, {
+    const call = new ProxyCall(this.deps, transaction, request, incoming.source, singleStep({ targets: [target], label: "in-dialog" }), incoming, {
       recordRoute: false,
     });
     call.start();
@@ -70,7 +70,7 @@ export class StatefulProxy {
     const routed = preprocessRoutes(request, this.deps.identity);
     if (!routed.flow) return false;
     const target = { uri: request.uri, label: `${request.uri} via its flow`, destination: routed.flow };
-    new ProxyCall(this.deps, transaction, request, incoming.source, singleStep({ targets: [target], label: "from peer" }), incoming.log, {
+    new ProxyCall(this.deps, transaction, request, incoming.source, singleStep({ targets: [target], label: "from peer" }), incoming, {
       recordRoute: request.method === "INVITE",
     }).start();
     return true;

@@ -44,6 +44,7 @@ import { isReliable, type Endpoint, type TransportName } from "../transport/endp
 import { createNon2xxAck } from "./non-2xx-ack.js";
 import { TimerSet } from "./timer-set.js";
 import { timerA, timerB, timerD, timerM } from "./timers.js";
+import { TransactionError } from "./transaction-error.js";
 import { checkMove, type ResponseHandler, type TransactionContext } from "./transaction.js";
 
 export type InviteClientState = "calling" | "proceeding" | "completed" | "accepted" | "terminated";
@@ -64,6 +65,13 @@ export class InviteClientTransaction {
   private retransmissions = 0;
   /** The ACK for a 300-699 response, built once and resent for each retransmission of it. */
   private ack: SipRequest | undefined;
+  /**
+   * The INVITE, while the machine may still send it or answer for it (Calling and
+   * Proceeding). Accepted and Completed last 32 s on UDP (Timers M and D) and need it
+   * no more, so it goes: at a few hundred calls a second those states hold thousands
+   * of transactions.
+   */
+  private pending: SipRequest | undefined;
 
   /**
    * RFC 3261 §17.1.1.2: "The initial state, "calling", MUST be entered when the TU
@@ -74,11 +82,12 @@ export class InviteClientTransaction {
    * 64*T1 seconds."
    */
   constructor(
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly destination: Endpoint,
     private readonly context: TransactionContext,
     private readonly onResponse: ResponseHandler,
   ) {
+    this.pending = request;
     this.transport = destination.transport;
     // Timer A waits for the transport the sender actually chose.
     context.sender.sendRequest(request, destination).then(
@@ -93,6 +102,12 @@ export class InviteClientTransaction {
 
   get state(): InviteClientState {
     return this.current;
+  }
+
+  /** The INVITE; only the states that use it (Calling, Proceeding) ask. */
+  private get request(): SipRequest {
+    if (!this.pending) throw new TransactionError("SIP_TRANSACTION_BAD_TRANSITION", `INVITE client transaction: the request is gone in ${this.current}; this is a bug in the transaction layer`);
+    return this.pending;
   }
 
   receiveResponse(response: SipResponse): void {
@@ -147,6 +162,7 @@ export class InviteClientTransaction {
     this.current = to;
     // Each timer of this machine belongs to one state, so leaving a state stops them all.
     this.timers.clearAll();
+    if (to !== "proceeding") this.pending = undefined;
     switch (to) {
       case "proceeding":
         // RFC 3261 §17.1.1.2: "In the "Proceeding" state, the client transaction SHOULD NOT
@@ -192,8 +208,9 @@ export class InviteClientTransaction {
   // occurred. The client transaction MUST NOT generate an ACK." §8.1.3.1: the TU treats
   // it as a 408 (Request Timeout), so that is what it gets.
   private timerBFired(): void {
+    const timeout = createResponse(this.request, 408);
     this.transition("terminated");
-    this.onResponse(createResponse(this.request, 408));
+    this.onResponse(timeout);
   }
 
   // RFC 3261 §17.1.1.3: "The ACK MUST be sent to the same address, port, and transport to
@@ -209,8 +226,9 @@ export class InviteClientTransaction {
         // RFC 3261 §17.1.4: "the client transaction should inform the TU that a transport
         // failure has occurred, and the client transaction should transition directly to
         // the "Terminated" state." §8.1.3.1: the TU treats it as a 503 (Service Unavailable).
+        const unavailable = createResponse(this.request, 503);
         this.transition("terminated");
-        this.onResponse(createResponse(this.request, 503));
+        this.onResponse(unavailable);
         return;
       case "completed":
         // Figure 5: Completed ends on a transport error too; the ACK cannot get through.
