@@ -222,7 +222,7 @@ export class InviteClientTransaction {
   private transportFailed(): void {
     switch (this.current) {
       case "calling":
-      case "proceeding":
+      case "proceeding": {
         // RFC 3261 §17.1.4: "the client transaction should inform the TU that a transport
         // failure has occurred, and the client transaction should transition directly to
         // the "Terminated" state." §8.1.3.1: the TU treats it as a 503 (Service Unavailable).
@@ -230,6 +230,7 @@ export class InviteClientTransaction {
         this.transition("terminated");
         this.onResponse(unavailable);
         return;
+      }
       case "completed":
         // Figure 5: Completed ends on a transport error too; the ACK cannot get through.
         // The TU already holds the final response, so it gets no second one.
