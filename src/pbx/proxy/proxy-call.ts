@@ -54,23 +54,23 @@ function upstream(received: SipResponse): SipResponse {
  * step 5); for that the call's requests, plan and logger need not live as long.
  */
 class BranchRelay {
-  private call: ProxyCall | undefined;
+  private deciding: { readonly call: ProxyCall; readonly branch: Branch } | undefined;
 
   constructor(
     call: ProxyCall,
-    private readonly branch: Branch,
+    branch: Branch,
     private readonly server: ServerTransaction,
   ) {
-    this.call = call;
+    this.deciding = { call, branch };
   }
 
   readonly deliver = (response: SipResponse): void => {
-    if (this.call) this.call.onResponse(this.branch, response);
+    if (this.deciding) this.deciding.call.onResponse(this.deciding.branch, response);
     else if (response.status >= 200 && response.status < 300) this.server.respond(upstream(response));
   };
 
   release(): void {
-    this.call = undefined;
+    this.deciding = undefined;
   }
 }
 

@@ -40,6 +40,7 @@
  */
 import { createResponse, type SipRequest, type SipResponse } from "../message/index.js";
 import { isReliable, type AddressedResponse, type Source } from "../transport/endpoint.js";
+import { detached } from "./detached-string.js";
 import { TimerSet } from "./timer-set.js";
 import { timerG, timerH, timerI, timerL } from "./timers.js";
 import { checkMove, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
@@ -117,7 +118,8 @@ export class InviteServerTransaction {
     if (this.current !== "proceeding") return;
     this.timers.clear("trying");
     this.last = this.address(response);
-    this.toTag = response.toTag;
+    const toTag = response.toTag;
+    this.toTag = toTag === undefined ? undefined : detached(toTag);
     if (!this.last) return;
     this.send(this.last);
     if (status < 200) {

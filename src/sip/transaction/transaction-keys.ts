@@ -1,8 +1,10 @@
 /**
  * The keys transactions are filed under (RFC 3261 §17.1.3, §17.2.3), each a string built
- * from one message, so that finding a transaction is one Map look-up.
+ * from one message, so that finding a transaction is one Map look-up; built by
+ * `joinedKey`, so that a key outliving its message does not keep the message's text.
  */
 import { MAGIC_COOKIE, type SipRequest } from "../message/index.js";
+import { joinedKey } from "./detached-string.js";
 
 /**
  * RFC 3261 §17.2.3: a branch that begins with the magic cookie identifies a transaction
@@ -20,7 +22,7 @@ export function hasUniqueBranch(branch: string | undefined): branch is string {
  * branch parameter").
  */
 export function clientKey(branch: string, method: string): string {
-  return `${branch} ${method}`;
+  return joinedKey(branch, method);
 }
 
 /**
@@ -38,7 +40,7 @@ export function serverKey(request: SipRequest, method: string): string {
     // created the transaction, and 3. the method of the request matches the one that
     // created the transaction, except for ACK, where the method of the request that
     // created the transaction is INVITE." Host names are case-insensitive.
-    return `${via.branch} ${via.host.toLowerCase()}:${via.port ?? ""} ${method}`;
+    return joinedKey(via.branch, `${via.host.toLowerCase()}:${via.port ?? ""}`, method);
   }
   return legacyServerKey(request, method, request.toTag);
 }
@@ -52,5 +54,5 @@ export function serverKey(request: SipRequest, method: string): string {
  */
 export function legacyServerKey(request: SipRequest, method: string, toTag: string | undefined): string {
   const cseq = request.cseq.seq;
-  return `2543 ${method} ${request.uri} ${toTag ?? ""} ${request.fromTag ?? ""} ${request.callId} ${cseq} ${request.headers.get("Via") ?? ""}`;
+  return joinedKey("2543", method, request.uri, toTag ?? "", request.fromTag ?? "", request.callId, cseq, request.headers.get("Via") ?? "");
 }
