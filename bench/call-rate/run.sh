@@ -33,7 +33,7 @@ esac
 
 LATENCY_RATE=${LATENCY_RATE:-200}         # calls/s of (a)
 LATENCY_SECONDS=${LATENCY_SECONDS:-10}    # length of (a)
-RATES=${RATES:-"500 1000 2000 3000 3500 4000 4500 5000"}
+RATES=${RATES-"500 1000 2000 3000 3500 4000 4500 5000"}
 STEP_SECONDS=${STEP_SECONDS:-5}
 HOLD_MS=${HOLD_MS:-10}                    # caller: ACK -> BYE
 RING_MS=${RING_MS:-10}                    # callee: 180 -> 200

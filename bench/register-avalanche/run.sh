@@ -28,7 +28,7 @@ esac
 USERS=${USERS:-10000}                       # users in the directory
 AVALANCHE_CALLS=${AVALANCHE_CALLS:-10000}   # users registered by the avalanche
 LIMIT=${LIMIT:-200}                         # sipp's calls in flight during the avalanche
-RATES=${RATES:-"1000 2000 5000 10000 15000 20000 22500 25000"}
+RATES=${RATES-"1000 2000 5000 10000 15000 20000 22500 25000"}
 STEP_SECONDS=${STEP_SECONDS:-5}
 DOMAIN=strowger.local                       # Strowger's node.domain; Kamailio's realm too
 # sipp's UDP socket buffer: its default (64 KiB) overflows with 200 answers in
