@@ -43,7 +43,7 @@ import { isReliable, type AddressedResponse, type Source } from "../transport/en
 import { detached } from "./detached-string.js";
 import { TimerSet } from "./timer-set.js";
 import { timerG, timerH, timerI, timerL } from "./timers.js";
-import { checkMove, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
+import { addressResponse, checkMove, sendAddressed, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
 
 export type InviteServerState = "proceeding" | "completed" | "confirmed" | "accepted" | "terminated";
 
@@ -253,18 +253,12 @@ export class InviteServerTransaction {
     this.onFailure({ kind: "no-ack" });
   }
 
-  /** The response serialized and addressed once; undefined (and the TU told) when it cannot be addressed. */
   private address(response: SipResponse): AddressedResponse | undefined {
-    try {
-      return this.context.sender.addressResponse(response, this.source);
-    } catch (error) {
-      this.transportFailed(error);
-      return undefined;
-    }
+    return addressResponse(this.context, response, this.source, (error) => this.transportFailed(error));
   }
 
   private send(response: AddressedResponse): void {
-    this.context.sender.sendResponse(response).catch((error: unknown) => this.transportFailed(error));
+    sendAddressed(this.context, response, (error) => this.transportFailed(error));
   }
 
   // RFC 3261 §17.2.4: "If those should all fail [...] the server transaction SHOULD inform

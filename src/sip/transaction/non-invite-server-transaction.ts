@@ -46,7 +46,7 @@ import type { SipResponse } from "../message/index.js";
 import { isReliable, type AddressedResponse, type Source } from "../transport/endpoint.js";
 import { TimerSet } from "./timer-set.js";
 import { timerJ } from "./timers.js";
-import { checkMove, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
+import { addressResponse, checkMove, sendAddressed, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
 
 export type NonInviteServerState = "trying" | "proceeding" | "completed" | "terminated";
 
@@ -151,18 +151,12 @@ export class NonInviteServerTransaction {
     }
   }
 
-  /** The response serialized and addressed once; undefined (and the TU told) when it cannot be addressed. */
   private address(response: SipResponse): AddressedResponse | undefined {
-    try {
-      return this.context.sender.addressResponse(response, this.source);
-    } catch (error) {
-      this.transportFailed(error);
-      return undefined;
-    }
+    return addressResponse(this.context, response, this.source, (error) => this.transportFailed(error));
   }
 
   private send(response: AddressedResponse): void {
-    this.context.sender.sendResponse(response).catch((error: unknown) => this.transportFailed(error));
+    sendAddressed(this.context, response, (error) => this.transportFailed(error));
   }
 
   // RFC 3261 §17.2.4: "If those should all fail [...] the server transaction SHOULD inform

@@ -3,7 +3,7 @@
  * to the TU.
  */
 import type { SipResponse } from "../message/index.js";
-import type { MessageSender } from "../transport/endpoint.js";
+import type { AddressedResponse, MessageSender, Source } from "../transport/endpoint.js";
 import type { TimerConfig } from "./timers.js";
 import { TransactionError } from "./transaction-error.js";
 
@@ -37,4 +37,22 @@ export function checkMove<S extends string>(machine: string, moves: Readonly<Rec
   if (!moves[from].includes(to)) {
     throw new TransactionError("SIP_TRANSACTION_BAD_TRANSITION", `${machine}: no move from ${from} to ${to}; this is a bug in the transaction layer`);
   }
+}
+
+/**
+ * A server transaction's way out (RFC 3261 §17.2.4): the response is serialized and
+ * addressed once, and every failure, to address it or to send it, reaches `failed`,
+ * which ends the transaction and tells the TU. Undefined: it could not be addressed.
+ */
+export function addressResponse(context: TransactionContext, response: SipResponse, source: Source, failed: (error: unknown) => void): AddressedResponse | undefined {
+  try {
+    return context.sender.addressResponse(response, source);
+  } catch (error) {
+    failed(error);
+    return undefined;
+  }
+}
+
+export function sendAddressed(context: TransactionContext, response: AddressedResponse, failed: (error: unknown) => void): void {
+  context.sender.sendResponse(response).catch(failed);
 }
