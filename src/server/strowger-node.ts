@@ -11,11 +11,12 @@ import type { Logger } from "../log/logger.js";
 import { AuthThrottle } from "../pbx/auth/auth-throttle.js";
 import { DigestAuthenticator, type AuthenticatorDeps } from "../pbx/auth/digest-authenticator.js";
 import type { Directory } from "../pbx/directory/directory.js";
+import { InboundRequest } from "../pbx/pipeline/inbound-request.js";
 import { RequestPipeline } from "../pbx/pipeline/request-pipeline.js";
 import { registerHandler } from "../pbx/registrar/register-handler.js";
 import { Registrar } from "../pbx/registrar/registrar.js";
 import { NonceService } from "../sip/digest/index.js";
-import { createErrorResponse, parseMessage, type SipParseError, type SipRequest } from "../sip/message/index.js";
+import { createErrorResponse, parseMessage, type SipParseError } from "../sip/message/index.js";
 import { TransactionLayer } from "../sip/transaction/index.js";
 import { TransportLayer, type Inbound, type LocalEndpoint, type Source } from "../sip/transport/index.js";
 import { createStateStore, type StateStore } from "../state/index.js";
@@ -179,27 +180,11 @@ export class StrowgerNode {
     // RFC 3261 §16.7 step 10: the ACK of a 2xx is forwarded statelessly along its Route set.
     if (disposition.kind === "ack") void this.calls.proxy.forwardAck(message, this.log);
     if (disposition.kind !== "new") return;
-    const tx = disposition.transaction;
+    const incoming = new InboundRequest(message, source, disposition.transaction, this.log);
     if (this.log.isLevelEnabled("debug")) {
-      this.requestLogger(message).debug({ method: message.method, transport: source.transport, from: `${source.address}:${source.port}` }, "request");
+      incoming.log.debug({ method: message.method, transport: source.transport, from: `${source.address}:${source.port}` }, "request");
     }
-    // The per-call logger is made on first use: most requests log nothing, and a pino
-    // child (with its redaction) is not free on a path that runs 10,000 times a second.
-    let log: Logger | undefined;
-    const makeLogger = () => (log ??= this.requestLogger(message));
-    void this.pipeline.handle({
-      request: message,
-      source,
-      transaction: tx,
-      get log() {
-        return makeLogger();
-      },
-      respond: (response) => tx.respond(response),
-    });
-  }
-
-  private requestLogger(request: SipRequest): Logger {
-    return this.log.child({ callId: request.callId, branch: request.via.branch });
+    void this.pipeline.handle(incoming);
   }
 
   /**
