@@ -43,7 +43,7 @@ import { isReliable, type AddressedResponse, type Source } from "../transport/en
 import { detached } from "./detached-string.js";
 import { TimerSet } from "./timer-set.js";
 import { timerG, timerH, timerI, timerL } from "./timers.js";
-import { addressResponse, checkMove, sendAddressed, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
+import { checkMove, ServerOutlet, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
 
 export type InviteServerState = "proceeding" | "completed" | "confirmed" | "accepted" | "terminated";
 
@@ -61,8 +61,8 @@ export class InviteServerTransaction {
   private readonly reliable: boolean;
   private retransmissions = 0;
   private last: AddressedResponse | undefined;
+  private readonly out: ServerOutlet;
   private toTag: string | undefined;
-  private failed = false;
 
   /**
    * RFC 3261 §17.2.1: "When a server transaction is constructed for a request, it enters
@@ -80,6 +80,10 @@ export class InviteServerTransaction {
     private readonly onFailure: ServerFailureHandler,
     tryingDelay: number,
   ) {
+    this.out = new ServerOutlet(context, source, (error) => {
+      if (this.current !== "terminated") this.transition("terminated");
+      onFailure({ kind: "transport", error });
+    });
     this.reliable = isReliable(source.transport);
     this.timers.start("trying", tryingDelay, () => this.respond(createResponse(request, 100)));
   }
@@ -110,18 +114,18 @@ export class InviteServerTransaction {
       // the server transaction MUST pass the response to the transport layer for
       // transmission."
       if (status >= 200 && status < 300) {
-        const addressed = this.address(response);
-        if (addressed) this.send(addressed);
+        const addressed = this.out.address(response);
+        if (addressed) this.out.send(addressed);
       }
       return;
     }
     if (this.current !== "proceeding") return;
     this.timers.clear("trying");
-    this.last = this.address(response);
+    this.last = this.out.address(response);
     const toTag = response.toTag;
     this.toTag = toTag === undefined ? undefined : detached(toTag);
     if (!this.last) return;
-    this.send(this.last);
+    this.out.send(this.last);
     if (status < 200) {
       // RFC 3261 §17.2.1: "The TU passes any number of provisional responses to the server
       // transaction. So long as the server transaction is in the "Proceeding" state, each
@@ -146,13 +150,13 @@ export class InviteServerTransaction {
         // RFC 3261 §17.2.1: "If a request retransmission is received while in the
         // "Proceeding" state, the most recent provisional response that was received from
         // the TU MUST be passed to the transport layer for retransmission."
-        if (this.last) this.send(this.last);
+        if (this.last) this.out.send(this.last);
         return;
       case "completed":
         // RFC 3261 §17.2.1: "while in the "Completed" state, if a request retransmission
         // is received, the server SHOULD pass the response to the transport for
         // retransmission."
-        if (this.last) this.send(this.last);
+        if (this.last) this.out.send(this.last);
         return;
       case "accepted":
         // RFC 6026 §8.7: "The purpose of the "Accepted" state is to absorb retransmissions
@@ -240,7 +244,7 @@ export class InviteServerTransaction {
   // exceeds T2, in which case it is reset with the value of T2."
   private timerGFired(): void {
     this.retransmissions++;
-    if (this.last) this.send(this.last);
+    if (this.last) this.out.send(this.last);
     this.armTimerG();
   }
 
@@ -251,23 +255,5 @@ export class InviteServerTransaction {
   private timerHFired(): void {
     this.transition("terminated");
     this.onFailure({ kind: "no-ack" });
-  }
-
-  private address(response: SipResponse): AddressedResponse | undefined {
-    return addressResponse(this.context, response, this.source, (error) => this.transportFailed(error));
-  }
-
-  private send(response: AddressedResponse): void {
-    sendAddressed(this.context, response, (error) => this.transportFailed(error));
-  }
-
-  // RFC 3261 §17.2.4: "If those should all fail [...] the server transaction SHOULD inform
-  // the TU that a failure has occurred, and SHOULD transition to the terminated state."
-  // Only the first failure is news to the TU.
-  private transportFailed(error: unknown): void {
-    if (this.failed) return;
-    this.failed = true;
-    if (this.current !== "terminated") this.transition("terminated");
-    this.onFailure({ kind: "transport", error });
   }
 }

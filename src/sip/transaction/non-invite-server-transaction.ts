@@ -46,7 +46,7 @@ import type { SipResponse } from "../message/index.js";
 import { isReliable, type AddressedResponse, type Source } from "../transport/endpoint.js";
 import { TimerSet } from "./timer-set.js";
 import { timerJ } from "./timers.js";
-import { addressResponse, checkMove, sendAddressed, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
+import { checkMove, ServerOutlet, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
 
 export type NonInviteServerState = "trying" | "proceeding" | "completed" | "terminated";
 
@@ -61,7 +61,7 @@ export class NonInviteServerTransaction {
   private current: NonInviteServerState = "trying";
   private readonly timers = new TimerSet<"J">();
   private last: AddressedResponse | undefined;
-  private failed = false;
+  private readonly out: ServerOutlet;
 
   /**
    * RFC 3261 §17.2.2: "The state machine is initialized in the "Trying" state and is
@@ -74,8 +74,13 @@ export class NonInviteServerTransaction {
   constructor(
     readonly source: Source,
     private readonly context: TransactionContext,
-    private readonly onFailure: ServerFailureHandler,
-  ) {}
+    onFailure: ServerFailureHandler,
+  ) {
+    this.out = new ServerOutlet(context, source, (error) => {
+      if (this.current !== "terminated") this.transition("terminated");
+      onFailure({ kind: "transport", error });
+    });
+  }
 
   get state(): NonInviteServerState {
     return this.current;
@@ -93,9 +98,9 @@ export class NonInviteServerTransaction {
       // transaction MUST be discarded while in the "Completed" state."
       return;
     }
-    this.last = this.address(response);
+    this.last = this.out.address(response);
     if (!this.last) return;
-    this.send(this.last);
+    this.out.send(this.last);
     if (response.status < 200) {
       // RFC 3261 §17.2.2: "While in the "Trying" state, if the TU passes a provisional
       // response to the server transaction, the server transaction MUST enter the
@@ -125,7 +130,7 @@ export class NonInviteServerTransaction {
       // retransmission whenever a retransmission of the request is received."
       case "proceeding":
       case "completed":
-        if (this.last) this.send(this.last);
+        if (this.last) this.out.send(this.last);
         return;
       case "terminated":
         return;
@@ -149,24 +154,5 @@ export class NonInviteServerTransaction {
         this.context.onTerminated();
         return;
     }
-  }
-
-  private address(response: SipResponse): AddressedResponse | undefined {
-    return addressResponse(this.context, response, this.source, (error) => this.transportFailed(error));
-  }
-
-  private send(response: AddressedResponse): void {
-    sendAddressed(this.context, response, (error) => this.transportFailed(error));
-  }
-
-  // RFC 3261 §17.2.4: "If those should all fail [...] the server transaction SHOULD inform
-  // the TU that a failure has occurred, and SHOULD transition to the terminated state."
-  // On a reliable transport Timer J is 0, so the transaction may have ended before the
-  // send failed: the TU is told all the same, once.
-  private transportFailed(error: unknown): void {
-    if (this.failed) return;
-    this.failed = true;
-    if (this.current !== "terminated") this.transition("terminated");
-    this.onFailure({ kind: "transport", error });
   }
 }

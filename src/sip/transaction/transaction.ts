@@ -40,19 +40,40 @@ export function checkMove<S extends string>(machine: string, moves: Readonly<Rec
 }
 
 /**
- * A server transaction's way out (RFC 3261 §17.2.4): the response is serialized and
- * addressed once, and every failure, to address it or to send it, reaches `failed`,
- * which ends the transaction and tells the TU. Undefined: it could not be addressed.
+ * A server transaction's way out: each response is serialized and addressed once and
+ * sent from those bytes, however often it is retransmitted. RFC 3261 §17.2.4: "If
+ * those should all fail [...] the server transaction SHOULD inform the TU that a
+ * failure has occurred, and SHOULD transition to the terminated state." The first
+ * failure, to address a response or to send one, reaches `failed`; later ones are no
+ * news. (On a reliable transport Timer J is 0, so a transaction may have ended before
+ * its send failed: the TU is told all the same, once.)
  */
-export function addressResponse(context: TransactionContext, response: SipResponse, source: Source, failed: (error: unknown) => void): AddressedResponse | undefined {
-  try {
-    return context.sender.addressResponse(response, source);
-  } catch (error) {
-    failed(error);
-    return undefined;
-  }
-}
+export class ServerOutlet {
+  private hasFailed = false;
 
-export function sendAddressed(context: TransactionContext, response: AddressedResponse, failed: (error: unknown) => void): void {
-  context.sender.sendResponse(response).catch(failed);
+  constructor(
+    private readonly context: TransactionContext,
+    private readonly source: Source,
+    private readonly failed: (error: unknown) => void,
+  ) {}
+
+  /** Undefined when the response cannot be addressed (the failure is reported). */
+  address(response: SipResponse): AddressedResponse | undefined {
+    try {
+      return this.context.sender.addressResponse(response, this.source);
+    } catch (error) {
+      this.fail(error);
+      return undefined;
+    }
+  }
+
+  send(response: AddressedResponse): void {
+    this.context.sender.sendResponse(response).catch((error: unknown) => this.fail(error));
+  }
+
+  private fail(error: unknown): void {
+    if (this.hasFailed) return;
+    this.hasFailed = true;
+    this.failed(error);
+  }
 }
