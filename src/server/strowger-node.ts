@@ -16,7 +16,7 @@ import { RequestPipeline } from "../pbx/pipeline/request-pipeline.js";
 import { registerHandler } from "../pbx/registrar/register-handler.js";
 import { Registrar } from "../pbx/registrar/registrar.js";
 import { NonceService } from "../sip/digest/index.js";
-import { createErrorResponse, parseMessage, type SipParseError } from "../sip/message/index.js";
+import { createErrorResponse, type SipParseError } from "../sip/message/index.js";
 import { TransactionLayer } from "../sip/transaction/index.js";
 import { TransportLayer, type Inbound, type LocalEndpoint, type Source } from "../sip/transport/index.js";
 import { createStateStore, type StateStore } from "../state/index.js";
@@ -64,12 +64,7 @@ export class StrowgerNode {
     this.dialplan = options.dialplan;
     this.transactions = new TransactionLayer(transport, {
       timers: config.sip.timers,
-      onServerFailure: (tx, failure) => {
-        // A transaction keeps only the bytes it sent; a response carries the request's
-        // Call-ID and top Via (RFC 3261 §8.2.6.2), so they are read back from those.
-        const sent = tx.lastSent && parseMessage(tx.lastSent.data);
-        log.warn({ callId: sent?.callId, branch: sent?.via.branch, failure: failure.kind }, "server transaction failed");
-      },
+      onServerFailure: ({ callId, branch }, failure) => log.warn({ callId, branch, failure: failure.kind }, "server transaction failed"),
     });
     this.metrics = new NodeMetrics({ transport: () => transport.counters(), transactions: () => this.transactions.size, store });
     const auth = {
@@ -203,7 +198,10 @@ export class StrowgerNode {
     } catch {
       viaReadable = false;
     }
-    const sent = viaReadable ? this.transport.sendResponse(this.transport.addressResponse(response, source)) : this.transport.replyToSource(response, source);
+    // Promise.resolve().then: a response that cannot be addressed is a rejection here too.
+    const sent = viaReadable
+      ? Promise.resolve().then(() => this.transport.sendResponse(this.transport.addressResponse(response, source)))
+      : this.transport.replyToSource(response, source);
     sent.catch((err: unknown) => {
       this.log.warn({ callId, err }, "could not send the error response");
     });

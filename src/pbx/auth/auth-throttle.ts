@@ -3,8 +3,8 @@
  * user and per source address in the shared store (so both nodes see them), in
  * fixed windows, and a key past its limit is blocked for a while. A success does
  * not wipe the count (that would let a guesser who also knows one password reset
- * it): failures age out with their window. A blocked source or user gets 403, so a
- * guessing loop costs the attacker a round trip and us no hashing.
+ * it): failures age out with their window. A blocked source or user gets 403 and
+ * never a verdict on its guess.
  *
  * Where a block is looked up, to spend as few store commands as possible:
  *
@@ -21,8 +21,8 @@
  *   A challenge verifies nothing, so this costs one nonce and no security; in
  *   exchange a registration pays no store command for its first REGISTER.
  *
- * The memory holds at most `knownLimit` blocks (the oldest learnt go first) and
- * drops each once it is over. A credentials check that finds a key unblocked (an
+ * The memory holds at most `knownLimit` blocks (the oldest learnt go first); an
+ * entry whose block is over goes when its key is next looked up. A credentials check that finds a key unblocked (an
  * admin's `unblock`) makes this node forget it; until then, the node can go on
  * refusing that key's credential-less requests until the end it knew.
  */

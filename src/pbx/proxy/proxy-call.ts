@@ -69,7 +69,14 @@ class BranchRelay {
     else if (response.status >= 200 && response.status < 300) this.server.respond(upstream(response));
   };
 
+  /**
+   * Lets go of the call, unless the branch still owes a CANCEL: §9.1 holds a CANCEL
+   * back until the branch's first provisional response, and that response, when it
+   * comes, must still reach the call to send it.
+   */
   release(): void {
+    const branch = this.deciding?.branch;
+    if (branch && branch.cancelWanted && !branch.cancelled) return;
     this.deciding = undefined;
   }
 }
@@ -232,7 +239,7 @@ export class ProxyCall {
     this.releaseIfSettled();
   }
 
-  /** Settled: answered or failed upstream, and no branch still waiting for its final response. */
+  /** Settled: answered or failed upstream, and no branch still waiting for its final response (a relay owing a CANCEL stays). */
   private releaseIfSettled(): void {
     if (!(this.answered || this.finished) || !this.branches.every((b) => b.done)) return;
     for (const relay of this.relays) relay.release();

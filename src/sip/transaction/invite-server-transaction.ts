@@ -40,7 +40,7 @@
  */
 import { createResponse, type SipRequest, type SipResponse } from "../message/index.js";
 import { isReliable, type AddressedResponse, type Source } from "../transport/endpoint.js";
-import { detached } from "./detached-string.js";
+import { detached } from "../detached-string.js";
 import { TimerSet } from "./timer-set.js";
 import { timerG, timerH, timerI, timerL } from "./timers.js";
 import { checkMove, ServerOutlet, type ServerFailureHandler, type TransactionContext } from "./transaction.js";
@@ -85,16 +85,17 @@ export class InviteServerTransaction {
       onFailure({ kind: "transport", error });
     });
     this.reliable = isReliable(source.transport);
-    this.timers.start("trying", tryingDelay, () => this.respond(createResponse(request, 100)));
+    this.armTrying(request, tryingDelay);
+  }
+
+  // Its own function: a closure over `request` made in the constructor would share the
+  // constructor's scope with the outlet's, and keep the INVITE for the transaction's life.
+  private armTrying(request: SipRequest, delay: number): void {
+    this.timers.start("trying", delay, () => this.respond(createResponse(request, 100)));
   }
 
   get state(): InviteServerState {
     return this.current;
-  }
-
-  /** The last response sent, as bytes: a retransmitted INVITE gets it again (the TU reads its Call-ID back for a failure's log line). */
-  get lastSent(): AddressedResponse | undefined {
-    return this.last;
   }
 
   /** The To tag of the last response sent, which RFC 2543 ACK matching compares (§17.2.3). */

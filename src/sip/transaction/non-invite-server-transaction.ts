@@ -86,11 +86,6 @@ export class NonInviteServerTransaction {
     return this.current;
   }
 
-  /** The last response sent, as bytes (the TU reads its Call-ID back for a failure's log line). */
-  get lastSent(): AddressedResponse | undefined {
-    return this.last;
-  }
-
   /** Sends a response from the TU; once a final response has gone out, any other is discarded. */
   respond(response: SipResponse): void {
     if (this.current !== "trying" && this.current !== "proceeding") {

@@ -4,7 +4,7 @@
  * `joinedKey`, so that a key outliving its message does not keep the message's text.
  */
 import { MAGIC_COOKIE, type SipRequest } from "../message/index.js";
-import { joinedKey } from "./detached-string.js";
+import { joinedKey } from "../detached-string.js";
 
 /**
  * RFC 3261 §17.2.3: a branch that begins with the magic cookie identifies a transaction

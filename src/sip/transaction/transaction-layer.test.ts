@@ -4,12 +4,12 @@ import { createResponse, parseMessage, type SipRequest, type SipResponse } from 
 import { InviteServerTransaction } from "./invite-server-transaction.js";
 import { endpoint, RecordingSender, request, response, source } from "./testing.js";
 import { TransactionError } from "./transaction-error.js";
-import { TransactionLayer, type RequestDisposition, type ServerTransaction } from "./transaction-layer.js";
+import { TransactionLayer, type FailedRequest, type RequestDisposition, type ServerTransaction } from "./transaction-layer.js";
 import type { ServerFailure } from "./transaction.js";
 
 let sender: RecordingSender;
 let layer: TransactionLayer;
-let failures: Array<[ServerTransaction, ServerFailure]>;
+let failures: Array<[FailedRequest, ServerFailure]>;
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
@@ -111,11 +111,11 @@ describe("server transaction matching (RFC 3261 §17.2.3)", () => {
     expect(again.kind).toBe("new");
   });
 
-  it("MUST report Timer H to the TU with the transaction", async () => {
+  it("MUST report Timer H to the TU with the request's Call-ID and branch", async () => {
     const tx = newTransaction(layer.receiveRequest(invite, source("UDP")));
     tx.respond(createResponse(invite, 404, undefined, "uas"));
     await vi.advanceTimersByTimeAsync(32_000);
-    expect(failures).toEqual([[tx, { kind: "no-ack" }]]);
+    expect(failures).toEqual([[{ callId: invite.callId, branch: invite.via.branch }, { kind: "no-ack" }]]);
     expect(layer.size.server).toBe(0);
   });
 

@@ -11,6 +11,7 @@ import { NonInviteClientTransaction } from "./non-invite-client-transaction.js";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.js";
 import { DEFAULT_TIMERS, TRYING_DELAY, type TimerConfig } from "./timers.js";
 import { TransactionError } from "./transaction-error.js";
+import { detached } from "../detached-string.js";
 import { clientKey, hasUniqueBranch, legacyServerKey, serverKey } from "./transaction-keys.js";
 import type { ResponseHandler, ServerFailure, TransactionContext } from "./transaction.js";
 
@@ -24,8 +25,17 @@ export interface TransactionLayerOptions {
    * default), or only when the TU has not answered within 200 ms.
    */
   readonly trying?: "at-once" | "after-200ms";
-  /** A server transaction ended in failure: no ACK came for its final response (Timer H), or a response could not be sent. */
-  readonly onServerFailure?: (transaction: ServerTransaction, failure: ServerFailure) => void;
+  /**
+   * A server transaction ended in failure: no ACK came for its final response (Timer H),
+   * or a response could not be sent. `request` names it for the TU's log.
+   */
+  readonly onServerFailure?: (request: FailedRequest, failure: ServerFailure) => void;
+}
+
+/** The request a failed server transaction served, as its TU logs it. */
+export interface FailedRequest {
+  readonly callId: string;
+  readonly branch: string | undefined;
 }
 
 /** What became of an inbound request. */
@@ -85,7 +95,9 @@ export class TransactionLayer {
       return { kind: "absorbed" };
     }
     const context = this.context(() => this.servers.delete(key));
-    const onFailure = (failure: ServerFailure): void => this.onServerFailure?.(transaction, failure);
+    // Copies, so that a transaction living 32 s does not keep the request's text.
+    const failed: FailedRequest = { callId: detached(request.callId), branch: request.via.branch === undefined ? undefined : detached(request.via.branch) };
+    const onFailure = (failure: ServerFailure): void => this.onServerFailure?.(failed, failure);
     const transaction: ServerTransaction =
       request.method === "INVITE"
         ? new InviteServerTransaction(request, source, context, onFailure, this.tryingDelay)

@@ -16,6 +16,7 @@ import {
   type SipResponse,
 } from "../message/index.js";
 import type { Connection, ConnectionEvents, ConnectionSettings, ConnectionTransport } from "./connection.js";
+import { detached } from "../detached-string.js";
 import { ConnectionTable } from "./connection-table.js";
 import {
   defaultPort,
@@ -168,7 +169,10 @@ export class TransportLayer implements MessageSender {
   }
 
   addressResponse(response: SipResponse, requestSource: Source): AddressedResponse {
-    const target = responseTarget(response.via, requestSource);
+    const via = responseTarget(response.via, requestSource);
+    // The address is read off the request's Via; a copy, so that a transaction keeping
+    // this for 32 s does not keep the request's text too.
+    const target = { ...via, address: detached(via.address) };
     if (target.transport !== "UDP") return { data: serialize(response), target };
     // RFC 3581 §4: the response MUST be sent from the address and port the request arrived on.
     return { data: serialize(response), target, from: { transport: "UDP", address: requestSource.localAddress, port: requestSource.localPort } };

@@ -2,21 +2,28 @@
  * A port free for both UDP and TCP on a loopback address, for peers that must be
  * told their own port (sipp binds 5060 unless given `-p`, which would collide with
  * a real PBX or with another test run). The port is released before the peer binds
- * it, so a race is possible but unlikely on a port the kernel just handed out.
+ * it, so a race is possible, but unlikely below the ephemeral range (candidatePort).
  */
 import { createSocket } from "node:dgram";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { isIPv6 } from "node:net";
 
-function tcpFreePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, address, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * A port below the kernel's ephemeral range. A port listen(0) hands out comes from that
+ * range, and so does the source port of every outgoing connection the tests in
+ * parallel make (ioredis, sipp, the nodes): one of them can take the port between this
+ * check and the peer's bind (seen: baresip's "Address already in use").
+ */
+function candidatePort(): number {
+  const low = 10_000;
+  let high = 32_768;
+  try {
+    high = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || high;
+  } catch {
+    // not Linux: the IANA dynamic range starts at 49152, above this one
+  }
+  return low + Math.floor(Math.random() * Math.max(1, Math.min(high, 49_152) - low));
 }
 
 function tcpBindable(address: string, port: number): Promise<boolean> {
@@ -42,8 +49,8 @@ function udpBindable(address: string, port: number): Promise<boolean> {
  */
 export async function freePort(address = "127.0.0.1", tcpOffsets: readonly number[] = []): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await tcpFreePort(address);
-    if (port + Math.max(0, ...tcpOffsets) > 65535 || !(await udpBindable(address, port))) continue;
+    const port = candidatePort();
+    if (!(await tcpBindable(address, port)) || !(await udpBindable(address, port))) continue;
     let free = true;
     for (const offset of tcpOffsets) free &&= await tcpBindable(address, port + offset);
     if (free) return port;

@@ -1,5 +1,6 @@
 /**
- * Strings a transaction keeps past its messages. V8 cuts a substring as a view into its
+ * Strings kept past the message they were read from (transaction keys and tags, a
+ * response's address, a failure's Call-ID). V8 cuts a substring as a view into its
  * parent (a sliced string) and joins strings as a tree (a cons string), so a branch or
  * a tag read off a datagram keeps that datagram's whole text alive. A transaction in
  * Completed or Accepted lives 32 s on UDP; at a few hundred calls a second, the texts
