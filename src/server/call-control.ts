@@ -112,9 +112,7 @@ export class CallControl {
     methods.register("INVITE", withPlan).register("MESSAGE", withPlan);
     methods.register("CANCEL", cancelHandler((cancel) => {
       const invite = findInvite(cancel);
-      if (invite === undefined) return false;
-      this.proxy.cancel(invite);
-      return true;
+      return invite && (() => this.proxy.cancel(invite));
     }));
   }
 

@@ -29,7 +29,7 @@ const only = (messages: TracedMessage[], what: string): TracedMessage => {
 let node: CallNode;
 
 beforeAll(async () => {
-  node = await startCallNode({ directory: directoryOf(["2001", "2002", "2003", "2004", "2005", "2006", "2007", "2009"]) });
+  node = await startCallNode({ directory: directoryOf(["2001", "2002", "2003", "2004", "2005", "2006", "2007", "2008", "2009"]) });
 });
 afterAll(async () => {
   await node?.stop();
@@ -137,6 +137,23 @@ describe("a call through the node (RFC 3261 §16)", () => {
     const [record] = await node.recordsOf(callIdOf(caller));
     expect(record).toMatchObject({ disposition: "cancelled", caller: "2001", dialled: "2004", failureStatus: 487 });
     expect(record!.durationMs).toBeUndefined();
+  });
+
+  it("MUST hold a CANCEL for a branch that has not rung, and send it when the branch's first provisional comes (§9.1), after the caller has its 487", async () => {
+    const callee = await phone("2008", "uas-ring-late-expect-cancel-then-487.xml");
+    const caller = await callWithSipp({ scenario: "uac-invite-auth-cancel-before-ring-expect-487.xml", node: node.endpoint("UDP"), caller: "2001", callee: "2008" });
+    const uas = await callee.done;
+    ok(caller);
+    ok(uas);
+
+    expect(heard(caller, "INVITE")).toEqual([407, 487]);
+    const invite = requestsIn(uas.messages, "INVITE")[0]!;
+    const cancel = only(requestsIn(uas.messages, "CANCEL"), "CANCELs at the callee");
+    expect(branchOf(headerValue(cancel, "Via"))).toBe(branchOf(headerValue(invite, "Via")));
+    // The CANCEL went out only after the phone's 180 (§9.1).
+    const ringing = sent(uas.messages).findIndex((m) => m.status === 180);
+    expect(uas.messages.indexOf(cancel)).toBeGreaterThan(uas.messages.indexOf(sent(uas.messages)[ringing]!));
+    only(requestsIn(uas.messages, "ACK"), "ACKs at the callee");
   });
 
   it("MUST route a re-INVITE and its ACK along the route set mid-call (§16.12, §14), the dialog listed while the call is up", async () => {

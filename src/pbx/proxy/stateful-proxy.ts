@@ -99,11 +99,8 @@ export class StatefulProxy {
     }
   }
 
-  /** §16.10: a CANCEL for a forwarded INVITE cancels its branches. False when there is none. */
-  cancel(invite: ServerTransaction | undefined): boolean {
-    const call = invite && this.invites.get(invite);
-    if (!call) return false;
-    call.cancel();
-    return true;
+  /** §16.10: a CANCEL for a forwarded INVITE cancels its branches (none: nothing to do). */
+  cancel(invite: ServerTransaction): void {
+    this.invites.get(invite)?.cancel();
   }
 }
