@@ -53,6 +53,22 @@ export const NodeConfigSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+        /**
+         * Overload protection (RFC 3261 §21.5.4): while the event loop lags more than
+         * `maxLagMs`, or more than `maxRetransmissionShare` of requests are phones'
+         * retransmissions (once at least `minRetransmissionsPerSecond` arrive), new
+         * calls and registrations get 503 with Retry-After (all smoothed over about a
+         * second; see src/server/overload-monitor.ts).
+         */
+        overload: Type.Object(
+          {
+            maxLagMs: Type.Integer({ minimum: 20, maximum: 10_000, default: 300 }),
+            maxRetransmissionShare: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.2 }),
+            minRetransmissionsPerSecond: Type.Integer({ minimum: 1, maximum: 100_000, default: 50 }),
+            retryAfterSeconds: Type.Integer({ minimum: 1, maximum: 3_600, default: 10 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
         limits: Type.Object(
           {
             maxMessageBytes: Type.Integer({ minimum: 1_500, maximum: 1_048_576, default: 65_535 }),

@@ -22,6 +22,11 @@ export class NodeMetrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly shed = new Counter({
+    name: "strowger_requests_shed_total",
+    help: "New calls, registrations, subscriptions and messages refused with 503 while the node was overloaded",
+    registers: [this.registry],
+  });
   readonly authentications = new Counter({
     name: "strowger_auth_total",
     help: "Digest authentication outcomes: challenged, authenticated, failed, blocked, replayed, stale",

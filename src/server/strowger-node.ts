@@ -12,6 +12,7 @@ import { AuthThrottle } from "../pbx/auth/auth-throttle.js";
 import { DigestAuthenticator, type AuthenticatorDeps } from "../pbx/auth/digest-authenticator.js";
 import type { Directory } from "../pbx/directory/directory.js";
 import { InboundRequest } from "../pbx/pipeline/inbound-request.js";
+import { loadShedding } from "../pbx/pipeline/load-shedding.js";
 import { RequestPipeline } from "../pbx/pipeline/request-pipeline.js";
 import { registerHandler } from "../pbx/registrar/register-handler.js";
 import { Registrar } from "../pbx/registrar/registrar.js";
@@ -23,6 +24,7 @@ import { createStateStore, type StateStore } from "../state/index.js";
 import { CallControl } from "./call-control.js";
 import { metricsPort, startMetricsEndpoint } from "./metrics-endpoint.js";
 import { NodeMetrics } from "./node-metrics.js";
+import { OverloadMonitor } from "./overload-monitor.js";
 import { transportOptions } from "./transport-options-from-config.js";
 
 /** Where a node without Redis keeps its call records, relative to its config folder. */
@@ -43,6 +45,7 @@ export interface NodeOptions {
 
 export class StrowgerNode {
   readonly pipeline: RequestPipeline;
+  private readonly load: OverloadMonitor;
   private readonly calls: CallControl;
   private readonly transactions: TransactionLayer;
   private strays = 0;
@@ -84,7 +87,14 @@ export class StrowgerNode {
       directory: () => this.directory,
       dialplan: () => this.dialplan,
     });
-    this.pipeline = new RequestPipeline(this.calls.routing);
+    const { retryAfterSeconds, ...limits } = config.sip.overload;
+    this.load = new OverloadMonitor(limits, () => this.transactions.requestCounts, (state) => {
+      const readings = { lagMs: Math.round(state.lagMs), retransmissionsPerSecond: Math.round(state.retransmissionsPerSecond), newPerSecond: Math.round(state.newPerSecond) };
+      if (state.shedding) log.warn({ ...readings, limits }, "overloaded: new calls and registrations get 503 until the node catches up");
+      else log.info(readings, "load back to normal: new calls and registrations accepted again");
+    });
+    const overload = loadShedding({ overloaded: () => this.load.shedding, retryAfterSeconds, count: () => this.metrics.shed.inc() });
+    this.pipeline = new RequestPipeline({ overload, routing: this.calls.routing });
     this.calls.register(this.pipeline.methods, (cancel) => this.transactions.findInviteForCancel(cancel));
     const registrar = new Registrar(store, {
       ...config.registrar,
@@ -154,12 +164,18 @@ export class StrowgerNode {
     return { ...this.transport.counters(), transactions: this.transactions.size, strayResponses: this.strays };
   }
 
+  /** Whether the node is refusing new calls and registrations (overloaded: RFC 3261 §21.5.4). */
+  get overloaded(): boolean {
+    return this.load.shedding;
+  }
+
   /** The metrics listener's port, when metrics are on. */
   get metricsPort(): number | undefined {
     return this.metricsServer && metricsPort(this.metricsServer);
   }
 
   async stop(): Promise<void> {
+    this.load.stop();
     await new Promise((resolve) => (this.metricsServer ? this.metricsServer.close(resolve) : resolve(undefined)));
     await this.transport.close();
     await this.store.close();

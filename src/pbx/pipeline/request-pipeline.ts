@@ -21,10 +21,20 @@ export class RequestPipeline {
   readonly methods = new MethodDispatch();
   private readonly stages: Stage[];
 
-  /** `routing` is the proxy's stage (loops, in-dialog routing), run before method dispatch. */
-  constructor(routing?: Stage) {
+  /**
+   * `overload` refuses new work while the node is overloaded (first: the cheapest
+   * answer); `routing` is the proxy's stage (loops, in-dialog routing), run before
+   * method dispatch.
+   */
+  constructor({ overload, routing }: { readonly overload?: Stage; readonly routing?: Stage } = {}) {
     this.methods.register("OPTIONS", optionsHandler(() => this.methods.allow()));
-    this.stages = [ackIsNeverAnswered, sanityChecks, ...(routing ? [routing] : []), (incoming) => this.methods.dispatch(incoming)];
+    this.stages = [
+      ackIsNeverAnswered,
+      ...(overload ? [overload] : []),
+      sanityChecks,
+      ...(routing ? [routing] : []),
+      (incoming) => this.methods.dispatch(incoming),
+    ];
   }
 
   /**

@@ -102,6 +102,14 @@ describe("server transaction matching (RFC 3261 §17.2.3)", () => {
     expect(layer.findInviteForCancel(request({ method: "CANCEL", branch: "z9hG4bKother" }))).toBeUndefined();
   });
 
+  it("counts new requests and the retransmissions its transactions absorbed (an overload signal)", () => {
+    const options = request({ method: "OPTIONS", branch: "z9hG4bKcount" });
+    layer.receiveRequest(options, source("UDP"));
+    layer.receiveRequest(options, source("UDP"));
+    layer.receiveRequest(request({ method: "OPTIONS", branch: "z9hG4bKcount2" }), source("UDP"));
+    expect(layer.requestCounts).toEqual({ new: 2, retransmitted: 1 });
+  });
+
   it("MUST forget a server transaction when it terminates", () => {
     const options = request({ method: "OPTIONS", branch: "z9hG4bKo" });
     const tx = newTransaction(layer.receiveRequest(options, source("TCP")));

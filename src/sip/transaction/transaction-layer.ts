@@ -61,6 +61,7 @@ export type ResponseDisposition = "matched" | "stray";
 export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
+  private readonly requests = { new: 0, retransmitted: 0 };
   private readonly timers: TimerConfig;
   private readonly tryingDelay: number;
   private readonly onServerFailure: TransactionLayerOptions["onServerFailure"];
@@ -72,6 +73,15 @@ export class TransactionLayer {
     this.timers = options.timers ?? DEFAULT_TIMERS;
     this.tryingDelay = options.trying === "after-200ms" ? TRYING_DELAY : 0;
     this.onServerFailure = options.onServerFailure;
+  }
+
+  /**
+   * Requests that made a server transaction, and retransmissions of them that live
+   * transactions absorbed, since the layer began: the share of the latter rises when
+   * answers come late (a phone retransmits after T1, RFC 3261 §17.1.1.2, §17.1.2.2).
+   */
+  get requestCounts(): { readonly new: number; readonly retransmitted: number } {
+    return { ...this.requests };
   }
 
   /** Live transactions, for metrics. */
@@ -91,9 +101,11 @@ export class TransactionLayer {
     const key = serverKey(request, request.method);
     const existing = this.servers.get(key);
     if (existing) {
+      this.requests.retransmitted++;
       existing.receiveRetransmission();
       return { kind: "absorbed" };
     }
+    this.requests.new++;
     const context = this.context(() => this.servers.delete(key));
     // Copies, so that a transaction living 32 s does not keep the request's text.
     const failed: FailedRequest = { callId: detached(request.callId), branch: request.via.branch === undefined ? undefined : detached(request.via.branch) };
