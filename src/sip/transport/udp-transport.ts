@@ -3,7 +3,9 @@
  * and responses leave from a listening socket, so that the peer's replies (and its
  * NAT binding, RFC 3581) come back to the port written in Via.
  */
-import { createSocket, type Socket } from "node:dgram";
+import { createSocket, type Socket, type SocketOptions } from "node:dgram";
+import { lookup } from "node:dns";
+import { isIP } from "node:net";
 import type { LocalEndpoint, Source } from "./endpoint.js";
 import { family, peerAddress, sameAddress } from "./ip-address.js";
 import { isKeepAlive } from "./keep-alive.js";
@@ -11,6 +13,19 @@ import { systemCode, TransportError } from "./transport-error.js";
 import type { ListenOptions } from "./transport-options.js";
 
 const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * dgram passes every destination through dns.lookup, which answers even an IP
+ * literal on the next tick, so each datagram would wait a turn of the event loop
+ * and cost a deferred callback. Nearly every destination a SIP node sends to is a
+ * literal (a Via's received, a binding's source); those are answered at once, and
+ * names (a Via sent-by without received) still go to the resolver.
+ */
+const lookupLiteralsAtOnce: SocketOptions["lookup"] = (hostname, options, callback) => {
+  const literal = isIP(hostname);
+  if (literal !== 0) callback(null, hostname, literal);
+  else lookup(hostname, options, callback);
+};
 
 export type DatagramHandler = (data: Buffer, source: Source) => void;
 
@@ -68,7 +83,7 @@ export class UdpTransport {
     // default receive buffer (about 200 KiB) overflows and drops them, which the
     // phones see as loss and retransmit. 4 MiB is asked for; the kernel caps it at
     // net.core.rmem_max (raise that sysctl on a busy node).
-    const buffers = { recvBufferSize: UDP_BUFFER_BYTES, sendBufferSize: UDP_BUFFER_BYTES };
+    const buffers = { recvBufferSize: UDP_BUFFER_BYTES, sendBufferSize: UDP_BUFFER_BYTES, lookup: lookupLiteralsAtOnce };
     const socket = family(address) === 6 ? createSocket({ type: "udp6", ipv6Only: true, ...buffers }) : createSocket({ type: "udp4", ...buffers });
     return new Promise((resolve, reject) => {
       const failed = (err: Error): void => {
