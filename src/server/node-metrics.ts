@@ -7,11 +7,15 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { StateStore } from "../state/index.js";
 import type { TransportCounters } from "../sip/transport/index.js";
+import type { StateFallbackReport } from "./state-fallback-report.js";
 
 export interface MetricSources {
   readonly transport: () => TransportCounters;
   readonly transactions: () => { client: number; server: number };
   readonly store: StateStore;
+  readonly fallback: StateFallbackReport;
+  /** Call records waiting for Redis to come back. */
+  readonly queuedRecords: () => number;
 }
 
 export class NodeMetrics {
@@ -82,7 +86,9 @@ export class NodeMetrics {
       help: "Live registrations (bindings) across the cluster",
       registers: [this.registry],
       async collect() {
-        this.set((await sources.store.countBindings()).bindings);
+        // While the store is unreachable the last figure stands (strowger_state_store_up
+        // says why): a scrape that failed would hide every other metric when they matter most.
+        await sources.store.countBindings().then((counts) => this.set(counts.bindings), ignore);
       },
     });
     new Gauge({
@@ -90,7 +96,7 @@ export class NodeMetrics {
       help: "Answered calls in progress across the cluster (dialogs in the shared store)",
       registers: [this.registry],
       async collect() {
-        this.set(await sources.store.countDialogs());
+        await sources.store.countDialogs().then((n) => this.set(n), ignore);
       },
     });
     new Gauge({
@@ -101,5 +107,33 @@ export class NodeMetrics {
         this.set(sources.store.health().state === "ready" ? 1 : 0);
       },
     });
+    new Gauge({
+      name: "strowger_state_fallbacks_total",
+      help: "Operations answered from the node's own memory while the shared state store was unreachable, by operation",
+      labelNames: ["operation"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [operation, n] of sources.fallback.fallbacks) this.set({ operation }, n);
+      },
+    });
+    new Gauge({
+      name: "strowger_state_queued_records",
+      help: "Call records waiting for the shared state store to come back",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.queuedRecords());
+      },
+    });
+    new Gauge({
+      name: "strowger_state_lost_total",
+      help: "Dialogs and call records lost while the shared state store was unreachable (queue full, or refused when written back)",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.fallback.dropped);
+      },
+    });
   }
 }
+
+/** A store-backed gauge keeps its last figure while the store is unreachable. */
+function ignore(): void {}

@@ -20,11 +20,12 @@ import { NonceService } from "../sip/digest/index.js";
 import { createErrorResponse, type SipParseError } from "../sip/message/index.js";
 import { TransactionLayer } from "../sip/transaction/index.js";
 import { TransportLayer, type Inbound, type LocalEndpoint, type Source } from "../sip/transport/index.js";
-import { createStateStore, type StateStore } from "../state/index.js";
+import { createStateStore, LastKnownStateStore, type StateStore } from "../state/index.js";
 import { CallControl } from "./call-control.js";
 import { metricsPort, startMetricsEndpoint } from "./metrics-endpoint.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { OverloadMonitor } from "./overload-monitor.js";
+import { StateFallbackReport } from "./state-fallback-report.js";
 import { transportOptions } from "./transport-options-from-config.js";
 
 /** Where a node without Redis keeps its call records, relative to its config folder. */
@@ -58,6 +59,7 @@ export class StrowgerNode {
   private constructor(
     private readonly transport: TransportLayer,
     private readonly store: StateStore,
+    fallback: StateFallbackReport,
     nonceSecret: Buffer,
     private readonly log: Logger,
     options: NodeOptions,
@@ -69,7 +71,13 @@ export class StrowgerNode {
       timers: config.sip.timers,
       onServerFailure: ({ callId, branch }, failure) => log.warn({ callId, branch, failure: failure.kind }, "server transaction failed"),
     });
-    this.metrics = new NodeMetrics({ transport: () => transport.counters(), transactions: () => this.transactions.size, store });
+    this.metrics = new NodeMetrics({
+      transport: () => transport.counters(),
+      transactions: () => this.transactions.size,
+      store,
+      fallback,
+      queuedRecords: () => (store instanceof LastKnownStateStore ? store.queuedRecordCount : 0),
+    });
     const auth = {
       directory: () => this.directory,
       nonces: new NonceService({ secret: nonceSecret, lifetimeMs: config.auth.nonceLifetimeSeconds * 1000 }),
@@ -114,17 +122,18 @@ export class StrowgerNode {
     // Without Redis, call records also go to a file in the config folder, so that they
     // survive a restart of a one-node install.
     const sentinel = options.config.state.sentinel;
+    const fallback = new StateFallbackReport(options.log);
     const store = createStateStore(
       redisUrl === undefined && sentinel === undefined
         ? { cdrFile: join(options.configDir, DEFAULT_CDR_FILE) }
-        : { ...(redisUrl !== undefined && { redisUrl }), ...(sentinel !== undefined && { sentinel }) },
+        : { ...(redisUrl !== undefined && { redisUrl }), ...(sentinel !== undefined && { sentinel }), onFallback: fallback.hear },
     );
     options.log.info({ state: store.health() }, "state store");
     let node: StrowgerNode | undefined;
     try {
       const nonceSecret = await store.sharedSecret("nonce");
       const transport = new TransportLayer(transportOptions(options.config, options.configDir, options.port));
-      node = new StrowgerNode(transport, store, nonceSecret, options.log, options);
+      node = new StrowgerNode(transport, store, fallback, nonceSecret, options.log, options);
       await transport.start();
       const { metrics } = options.config;
       if (metrics.enabled) {

@@ -1,4 +1,5 @@
 import type { CallRecordRetention } from "./call-record.js";
+import { LastKnownStateStore, type LastKnownEvent } from "./last-known-state-store.js";
 import { MemoryStateStore } from "./memory-state-store.js";
 import type { RedisSentinelSettings } from "./redis-connection.js";
 import { RedisStateStore } from "./redis-state-store.js";
@@ -22,14 +23,17 @@ export interface StateStoreSettings {
   readonly cdrFile?: string;
   /** How many call records the store keeps (default all). */
   readonly callRecordRetention?: CallRecordRetention;
+  /** Hears when a node on Redis answers from its own memory, and when it gives back what it kept. */
+  readonly onFallback?: (event: LastKnownEvent) => void;
 }
 
 /**
- * The store a node runs on: Redis when the settings name one (a URL or Sentinel), else
- * the embedded memory store, so a node with no settings works alone.
+ * The store a node runs on: Redis when the settings name one (a URL or Sentinel), with
+ * the node's memory of it behind it for when Redis is unreachable; else the embedded
+ * memory store, so a node with no settings works alone.
  */
 export function createStateStore(settings: StateStoreSettings = {}): StateStore {
-  const { redisUrl, sentinel, keyPrefix, commandTimeoutMs, clock, cdrFile, callRecordRetention } = settings;
+  const { redisUrl, sentinel, keyPrefix, commandTimeoutMs, clock, cdrFile, callRecordRetention, onFallback } = settings;
   if (redisUrl === undefined && sentinel === undefined) {
     return new MemoryStateStore({
       ...(clock !== undefined && { clock }),
@@ -37,7 +41,7 @@ export function createStateStore(settings: StateStoreSettings = {}): StateStore 
       ...(callRecordRetention !== undefined && { callRecordRetention }),
     });
   }
-  return new RedisStateStore({
+  const redis = new RedisStateStore({
     ...(redisUrl !== undefined && { url: redisUrl }),
     ...(sentinel !== undefined && { sentinel }),
     ...(keyPrefix !== undefined && { keyPrefix }),
@@ -45,4 +49,5 @@ export function createStateStore(settings: StateStoreSettings = {}): StateStore 
     ...(clock !== undefined && { clock }),
     ...(callRecordRetention !== undefined && { callRecordRetention }),
   });
+  return new LastKnownStateStore(redis, { ...(clock !== undefined && { clock }), ...(onFallback !== undefined && { onEvent: onFallback }) });
 }

@@ -5,6 +5,7 @@ import type { Binding } from "./binding.js";
 import { RedisStateStore } from "./redis-state-store.js";
 import { StateError } from "./state-error.js";
 import { defineStateStoreContract } from "./state-store.contract.js";
+import { untilHealth } from "./state-store.contract-support.js";
 import type { StateHealthState, StateStore } from "./state-store.js";
 
 const T0 = Date.UTC(2025, 0, 6, 9);
@@ -24,17 +25,6 @@ function binding(n: number, overrides: Partial<Binding> = {}): Binding {
     registeredAt: T0,
     ...overrides,
   };
-}
-
-function untilHealth(store: StateStore, state: StateHealthState): Promise<void> {
-  if (store.health().state === state) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = store.onHealthChange((h) => {
-      if (h.state !== state) return;
-      off();
-      resolve();
-    });
-  });
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<StateError> {

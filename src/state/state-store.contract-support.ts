@@ -6,7 +6,7 @@ import type { Binding } from "./binding.js";
 import type { CallRecord, CallRecordRetention } from "./call-record.js";
 import { DIALOG_SAFETY_TTL_MS, type DialogRecord } from "./dialog-record.js";
 import { StateError } from "./state-error.js";
-import type { StateStore } from "./state-store.js";
+import type { StateHealthState, StateStore } from "./state-store.js";
 import { expect } from "vitest";
 
 export interface ClusterOptions {
@@ -96,3 +96,14 @@ export async function errorOf(promise: Promise<unknown>): Promise<StateError> {
   return err as StateError;
 }
 
+/** Resolves when the store's health is `state` (at once if it is). */
+export function untilHealth(store: StateStore, state: StateHealthState): Promise<void> {
+  if (store.health().state === state) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = store.onHealthChange((h) => {
+      if (h.state !== state) return;
+      off();
+      resolve();
+    });
+  });
+}

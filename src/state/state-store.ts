@@ -13,7 +13,9 @@ import type { DialogRecord } from "./dialog-record.js";
  * grace period later.
  *
  * Errors are `StateError`s: STATE_UNAVAILABLE when the backend cannot be reached, which
- * the caller answers with 500 and reports (ARCHITECTURE.md: "say so loudly").
+ * the pipeline answers with 503 and Retry-After and reports (ARCHITECTURE.md: "say so
+ * loudly"); a node on Redis first answers what it can from its memory
+ * (last-known-state-store.ts).
  */
 export interface StateStore {
   readonly backend: "memory" | "redis";

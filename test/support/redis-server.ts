@@ -1,7 +1,7 @@
 /**
  * A real redis-server (or Sentinel) for a test suite: on a free loopback port, with its
  * files in a temporary directory, ready when it answers PING, stopped and cleaned up by
- * `stop()`. Nothing is persisted (`--save "" --appendonly no`).
+ * `stop()`. Nothing is persisted (`--save "" --appendonly no`) unless asked.
  *
  *   const redis = await startRedisServer();
  *   afterAll(() => redis.stop());
@@ -25,15 +25,20 @@ export interface RedisServer {
   readonly url: string;
   /** Stops the server, keeping its port, to test a Redis outage. */
   pause(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing was persisted) and waits for PING. */
+  /** Starts it again on the same port (empty unless started with `persist`) and waits for PING. */
   resume(): Promise<void>;
   /** Stops the server and removes its directory. Idempotent. */
   stop(): Promise<void>;
 }
 
-/** Starts a redis-server on a free port. */
-export async function startRedisServer(): Promise<RedisServer> {
-  return startManaged((port, dir) => ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", dir]);
+/**
+ * Starts a redis-server on a free port. `persist` keeps its data across `pause()` and
+ * `resume()` in an append-only file, as a deployed pair's Redis does
+ * (docker/compose-pair.yaml); by default nothing is kept.
+ */
+export async function startRedisServer(options: { readonly persist?: boolean } = {}): Promise<RedisServer> {
+  const appendOnly = options.persist === true ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+  return startManaged((port, dir) => ["--port", String(port), "--bind", HOST, "--save", "", ...appendOnly, "--dir", dir]);
 }
 
 /**

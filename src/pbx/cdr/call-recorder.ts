@@ -24,12 +24,29 @@ function disposition(status: number, cancelled: boolean): CallDisposition {
   return "failed";
 }
 
+/** What ending a call needs of its BYE, and when it came. */
+interface Bye {
+  readonly callId: string;
+  readonly fromTag: string;
+  readonly toTag: string | undefined;
+  readonly at: number;
+}
+
+/** BYEs kept while the store is away, at most: a day of a large site's calls. */
+const MAX_WAITING_BYES = 100_000;
+
 export class CallRecorder {
+  private readonly waiting: { readonly bye: Bye; readonly log: Logger }[] = [];
+
   constructor(
     private readonly store: StateStore,
     private readonly node: string,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    store.onHealthChange((health) => {
+      if (health.state === "ready") void this.endWaiting();
+    });
+  }
 
   async answered(invite: SipRequest, response: SipResponse, facts: CallFacts, target: string, log: Logger): Promise<void> {
     const now = this.clock();
@@ -71,11 +88,20 @@ export class CallRecorder {
 
   /** A BYE: the dialog it names ends, and its record is written (once, whichever node sees it). */
   async ended(bye: SipRequest, log: Logger): Promise<void> {
+    await this.end({ callId: bye.callId, fromTag: bye.fromTag ?? "", toTag: bye.toTag, at: this.clock() }, log);
+  }
+
+  private async end(bye: Bye, log: Logger, waited = false): Promise<void> {
     try {
-      const dialog = await this.store.findDialog(bye.callId, bye.fromTag ?? "", bye.toTag);
+      const dialog = await this.store.findDialog(bye.callId, bye.fromTag, bye.toTag);
       const ended = dialog && (await this.store.endDialog(dialog.id));
-      if (!ended) return;
-      const now = this.clock();
+      if (!ended) {
+        // The store is away: a call answered before it went is not in this node's
+        // memory (src/state/last-known-state-store.ts). Its BYE waits for the store.
+        if (this.store.health().state === "unreachable") this.keep(bye, log);
+        else if (waited) log.error("call record lost: the shared store came back without the call's dialog; make Redis persist its data (appendonly yes)");
+        return;
+      }
       await this.store.appendCallRecord({
         id: randomUUID(),
         callId: ended.callId,
@@ -84,13 +110,24 @@ export class CallRecorder {
         target: ended.target,
         route: ended.route,
         startedAt: ended.startedAt,
-        ...(ended.answeredAt !== undefined && { answeredAt: ended.answeredAt, durationMs: now - ended.answeredAt }),
-        endedAt: now,
+        ...(ended.answeredAt !== undefined && { answeredAt: ended.answeredAt, durationMs: bye.at - ended.answeredAt }),
+        endedAt: bye.at,
         disposition: "answered",
         node: ended.node,
       });
     } catch (err) {
       log.error({ err }, "call record not written");
     }
+  }
+
+  private keep(bye: Bye, log: Logger): void {
+    if (this.waiting.length >= MAX_WAITING_BYES) this.waiting.shift()!.log.error("call record lost: too many calls ended while the shared store was unreachable");
+    this.waiting.push({ bye, log });
+    log.warn("call ended while the shared store is unreachable: its record is written when the store is back");
+  }
+
+  /** The store is back: the calls whose BYE came while it was away end now, at the time their BYE came. */
+  private async endWaiting(): Promise<void> {
+    for (const { bye, log } of this.waiting.splice(0)) await this.end(bye, log, true);
   }
 }

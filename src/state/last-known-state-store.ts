@@ -1,0 +1,342 @@
+/**
+ * The shared store with this node's own memory behind it. ARCHITECTURE.md: "Redis
+ * unreachable is a fault to survive: keep routing from the last known state held in
+ * memory, say so loudly (logs, metrics, health endpoint), and reconcile on return."
+ *
+ * While the shared store is unreachable (its health says so, or a command fails with
+ * STATE_UNAVAILABLE):
+ *
+ * - The location service answers from the bindings this node last read or wrote for
+ *   each AOR, unexpired ones only, so calls to phones keep ringing. An AOR this node
+ *   never saw has no bindings here: its calls take the user's unregistered fallback.
+ * - A REGISTER is still refused (the pipeline answers 503 with Retry-After, and a phone
+ *   keeps its binding until that expires): a binding written here alone would have to
+ *   be merged with what the other node accepted meanwhile, and the phones' refreshes
+ *   put the shared store right within one registration interval anyway.
+ * - Digest checks count nonces, failures and blocks on this node alone. Every nonce
+ *   count the shared store accepted through this node is remembered here too, so a
+ *   replay of a request this node saw is refused; one sent to the other node during
+ *   the outage is not (it was seen there, not here). The node says so in its log.
+ * - Calls answered here are kept here, and call records are queued; both are written
+ *   to the shared store when it returns (records by id, so a retry is safe). A BYE for
+ *   a call answered before the outage finds no dialog here: the call recorder keeps
+ *   it and ends the call when the store returns (src/pbx/cdr/call-recorder.ts).
+ * - Everything else (the live-calls view, call record queries, counts) fails at once
+ *   with STATE_UNAVAILABLE instead of waiting out the command timeout.
+ */
+import { isLive, type Binding } from "./binding.js";
+import type { CallRecord, CallRecordQuery } from "./call-record.js";
+import type { DialogRecord } from "./dialog-record.js";
+import { MemoryStateStore } from "./memory-state-store.js";
+import { StateError } from "./state-error.js";
+import type {
+  BindingCounts,
+  BindingsUpdate,
+  BindingsUpdated,
+  CredentialsCheck,
+  NonceCountUse,
+  StateHealth,
+  StateStore,
+  UpdateRefusal,
+} from "./state-store.js";
+
+/** The operations that have an answer of this node's own while the shared store is away. */
+export type FallbackOperation =
+  | "bindings"
+  | "credentials"
+  | "failures"
+  | "blocks"
+  | "dialogs"
+  | "call records";
+
+/** What the node is told, to say it loudly (logs, metrics). */
+export type LastKnownEvent =
+  /** An operation was answered from this node's memory; `first` for the first of an outage. */
+  | { readonly kind: "fallback"; readonly operation: FallbackOperation; readonly first: boolean; readonly reason: string }
+  /** The shared store is back and has been given what was kept for it. */
+  | { readonly kind: "reconciled"; readonly dialogs: number; readonly records: number }
+  /** The shared store went away again while being given it; tried again when it is back. */
+  | { readonly kind: "reconcile-interrupted"; readonly error: unknown; readonly records: number }
+  /**
+   * Lost: a call record when the queue was full (the oldest goes), or a dialog or record
+   * the shared store refused (not for being away) when it was written back.
+   */
+  | { readonly kind: "dropped"; readonly what: "dialog" | "call record"; readonly id: string; readonly reason: string };
+
+export interface LastKnownStateStoreOptions {
+  /** Epoch ms, the shared store's clock; tests pass a fake. */
+  readonly clock?: () => number;
+  readonly onEvent?: (event: LastKnownEvent) => void;
+  /** How many call records are queued at most while the store is away (default 100,000). */
+  readonly maxQueuedRecords?: number;
+}
+
+/** About a day of a 10,000-user site's calls, a few tens of MB. */
+const DEFAULT_MAX_QUEUED_RECORDS = 100_000;
+
+export class LastKnownStateStore implements StateStore {
+  readonly backend: StateStore["backend"];
+  private readonly clock: () => number;
+  private readonly onEvent: (event: LastKnownEvent) => void;
+  private readonly maxQueuedRecords: number;
+  /** Each AOR's bindings as this node last saw them in the shared store. */
+  private readonly known = new Map<string, readonly Binding[]>();
+  /** Nonce counts, failures and blocks while away; dialogs answered while away, until written back. */
+  private readonly local: MemoryStateStore;
+  private readonly queuedRecords: CallRecord[] = [];
+  private outage = false;
+  private reconciling = false;
+  private readonly stopFollowing: () => void;
+
+  constructor(
+    private readonly shared: StateStore,
+    options: LastKnownStateStoreOptions = {},
+  ) {
+    this.backend = shared.backend;
+    this.clock = options.clock ?? Date.now;
+    this.onEvent = options.onEvent ?? (() => {});
+    this.maxQueuedRecords = options.maxQueuedRecords ?? DEFAULT_MAX_QUEUED_RECORDS;
+    this.local = new MemoryStateStore({ clock: this.clock });
+    this.stopFollowing = shared.onHealthChange((health) => {
+      if (health.state === "ready") void this.reconcile();
+    });
+  }
+
+  // ---- Location service ----------------------------------------------------------
+
+  getBindings(aor: string, now?: number): Promise<readonly Binding[]> {
+    return this.either(
+      "bindings",
+      async () => this.learn(aor, await this.shared.getBindings(aor, now)),
+      async () => (this.known.get(aor) ?? []).filter((b) => isLive(b, now ?? this.clock())),
+    );
+  }
+
+  async updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R> {
+    this.refuseWhileAway();
+    const outcome = await this.shared.updateBindings(aor, update);
+    if (outcome.kind === "updated") this.learn(aor, outcome.bindings);
+    return outcome;
+  }
+
+  countBindings(): Promise<BindingCounts> {
+    return this.sharedOnly(() => this.shared.countBindings());
+  }
+
+  // ---- Digest authentication -------------------------------------------------------
+
+  checkCredentials(blockKeys: readonly string[], nonceCount?: NonceCountUse): Promise<CredentialsCheck> {
+    return this.either(
+      "credentials",
+      async () => {
+        const check = await this.shared.checkCredentials(blockKeys, nonceCount);
+        // Remembered here, so that a replay of this request is refused during an outage too.
+        if (nonceCount !== undefined && check.fresh === true) await this.local.checkCredentials([], nonceCount);
+        return check;
+      },
+      () => this.local.checkCredentials(blockKeys, nonceCount),
+    );
+  }
+
+  sharedSecret(name: string): Promise<Buffer> {
+    return this.sharedOnly(() => this.shared.sharedSecret(name));
+  }
+
+  recordFailure(key: string, windowMs: number): Promise<number> {
+    return this.either("failures", () => this.shared.recordFailure(key, windowMs), () => this.local.recordFailure(key, windowMs));
+  }
+
+  clearFailures(key: string): Promise<void> {
+    return this.either("failures", () => this.shared.clearFailures(key), () => this.local.clearFailures(key));
+  }
+
+  block(key: string, untilMs: number): Promise<void> {
+    return this.either("blocks", () => this.shared.block(key, untilMs), () => this.local.block(key, untilMs));
+  }
+
+  unblock(key: string): Promise<void> {
+    return this.either("blocks", () => this.shared.unblock(key), () => this.local.unblock(key));
+  }
+
+  blockedUntil(key: string): Promise<number | undefined> {
+    return this.either("blocks", () => this.shared.blockedUntil(key), () => this.local.blockedUntil(key));
+  }
+
+  // ---- Dialogs: those answered while away live here until written back -----------
+
+  putDialog(dialog: DialogRecord): Promise<void> {
+    return this.either("dialogs", () => this.shared.putDialog(dialog), () => this.local.putDialog(dialog));
+  }
+
+  async findDialog(callId: string, tag1: string, tag2?: string): Promise<DialogRecord | undefined> {
+    return (
+      (await this.local.findDialog(callId, tag1, tag2)) ??
+      this.either("dialogs", () => this.shared.findDialog(callId, tag1, tag2), async () => undefined)
+    );
+  }
+
+  async refreshDialog(id: string, expiresAt: number): Promise<DialogRecord | undefined> {
+    return (
+      (await this.local.refreshDialog(id, expiresAt)) ??
+      this.either("dialogs", () => this.shared.refreshDialog(id, expiresAt), async () => undefined)
+    );
+  }
+
+  async endDialog(id: string): Promise<DialogRecord | undefined> {
+    return (await this.local.endDialog(id)) ?? this.either("dialogs", () => this.shared.endDialog(id), async () => undefined);
+  }
+
+  listDialogs(): Promise<DialogRecord[]> {
+    return this.sharedOnly(() => this.shared.listDialogs());
+  }
+
+  countDialogs(): Promise<number> {
+    return this.sharedOnly(() => this.shared.countDialogs());
+  }
+
+  // ---- Call records: queued while away -------------------------------------------
+
+  appendCallRecord(record: CallRecord): Promise<void> {
+    return this.either("call records", () => this.shared.appendCallRecord(record), async () => this.queue(record));
+  }
+
+  callRecords(query?: CallRecordQuery): Promise<CallRecord[]> {
+    return this.sharedOnly(() => this.shared.callRecords(query));
+  }
+
+  // ---- Lifecycle -------------------------------------------------------------------
+
+  health(): StateHealth {
+    return this.shared.health();
+  }
+
+  onHealthChange(listener: (health: StateHealth) => void): () => void {
+    return this.shared.onHealthChange(listener);
+  }
+
+  /** Call records still queued for the shared store, for metrics. */
+  get queuedRecordCount(): number {
+    return this.queuedRecords.length;
+  }
+
+  async close(): Promise<void> {
+    this.stopFollowing();
+    await this.local.close();
+    await this.shared.close();
+  }
+
+  // ---- How each operation chooses ------------------------------------------------
+
+  private away(): boolean {
+    return this.shared.health().state === "unreachable";
+  }
+
+  /**
+   * The shared store's answer, or this node's own while the shared store is away
+   * (straight away when its health says so; after the failure when a command finds out).
+   */
+  private async either<T>(operation: FallbackOperation, shared: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+    if (!this.away()) {
+      try {
+        const answer = await shared();
+        // Back, and nobody said so (a health change missed, or a write-back cut short).
+        if (this.outage) void this.reconcile();
+        return answer;
+      } catch (err) {
+        if (!isUnavailable(err)) throw err;
+        this.fellBack(operation, err.message);
+        return local();
+      }
+    }
+    this.fellBack(operation, this.shared.health().lastError ?? "unreachable");
+    return local();
+  }
+
+  private sharedOnly<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      this.refuseWhileAway();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return run();
+  }
+
+  /** Fails at once rather than after the command timeout: the caller answers 503 and the phone tries elsewhere. */
+  private refuseWhileAway(): void {
+    if (!this.away()) return;
+    const health = this.shared.health();
+    throw new StateError(
+      "STATE_UNAVAILABLE",
+      `the shared store${health.target === undefined ? "" : ` ${health.target}`} is unreachable (${health.lastError ?? "no connection"}); ` +
+        "the node routes calls from what it last knew until it returns: check that Redis is running and reachable",
+    );
+  }
+
+  private fellBack(operation: FallbackOperation, reason: string): void {
+    const first = !this.outage;
+    this.outage = true;
+    this.onEvent({ kind: "fallback", operation, first, reason });
+  }
+
+  private learn(aor: string, bindings: readonly Binding[]): readonly Binding[] {
+    if (bindings.length === 0) this.known.delete(aor);
+    else this.known.set(aor, bindings);
+    return bindings;
+  }
+
+  private queue(record: CallRecord): void {
+    if (this.queuedRecords.length >= this.maxQueuedRecords) {
+      const oldest = this.queuedRecords.shift()!;
+      this.onEvent({ kind: "dropped", what: "call record", id: oldest.id, reason: `the queue of ${this.maxQueuedRecords} records was full` });
+    }
+    this.queuedRecords.push(record);
+  }
+
+  /**
+   * Gives the shared store what was kept for it: the dialogs answered here (a dialog
+   * whose BYE came while it was being written is ended there again), then the queued
+   * records, oldest first, each removed once written. Going away again stops it until
+   * the store is back; anything else the store refuses is dropped, loudly, so that one
+   * bad entry cannot hold up the rest.
+   */
+  private async reconcile(): Promise<void> {
+    if (this.reconciling || !this.outage) return;
+    this.reconciling = true;
+    let dialogs = 0;
+    let records = 0;
+    try {
+      for (const dialog of await this.local.listDialogs()) {
+        await this.writeBack("dialog", dialog.id, () => this.shared.putDialog(dialog));
+        // Its BYE came while it was being written, and ended it here: end it there too.
+        if ((await this.local.endDialog(dialog.id)) === undefined) await this.shared.endDialog(dialog.id);
+        dialogs++;
+      }
+      while (this.queuedRecords.length > 0) {
+        const record = this.queuedRecords[0]!;
+        await this.writeBack("call record", record.id, () => this.shared.appendCallRecord(record));
+        this.queuedRecords.shift();
+        records++;
+      }
+      this.outage = false;
+      this.onEvent({ kind: "reconciled", dialogs, records });
+    } catch (error) {
+      this.onEvent({ kind: "reconcile-interrupted", error, records: this.queuedRecords.length });
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  /** Runs one write-back; rethrows only the store's being away. */
+  private async writeBack(what: "dialog" | "call record", id: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (isUnavailable(err)) throw err;
+      this.onEvent({ kind: "dropped", what, id, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+function isUnavailable(err: unknown): err is StateError {
+  return err instanceof StateError && err.code === "STATE_UNAVAILABLE";
+}
