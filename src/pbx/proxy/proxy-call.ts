@@ -6,7 +6,7 @@
  * (parallel forking to every contact of a user).
  */
 import type { SipRequest, SipResponse } from "../../sip/message/index.js";
-import type { ClientTransaction, ServerTransaction, TransactionLayer } from "../../sip/transaction/index.js";
+import { InviteClientTransaction, type ClientTransaction, type ServerTransaction, type TransactionLayer } from "../../sip/transaction/index.js";
 import type { Endpoint, LocalEndpoint, MessageSender, Source } from "../../sip/transport/index.js";
 import type { Logger } from "../../log/logger.js";
 import { createResponse } from "../../sip/message/index.js";
@@ -294,8 +294,10 @@ export class ProxyCall {
     if (branch.cancelled || !branch.request || !branch.destination) return;
     branch.cancelled = true;
     const cancel = cancelFor(branch.request);
-    // The CANCEL's own response ends its transaction; the INVITE's 487 is what matters.
+    // The CANCEL's own response ends its transaction; the INVITE's 487 is what matters,
+    // and its transaction makes one up if the callee never sends it (§9.1).
     this.deps.transactions.createClientTransaction(cancel, branch.destination, () => undefined);
+    if (branch.tx instanceof InviteClientTransaction) branch.tx.cancelSent();
   }
 
   private forward(response: SipResponse): void {

@@ -78,6 +78,31 @@ describe("INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §8.4)", () => 
     expect(received.map((r) => r.status)).toEqual([100, 180]);
   });
 
+  it("SHOULD consider a cancelled INVITE with no final response 64*T1 later as cancelled: a 487 to the TU, and the transaction destroyed (§9.1)", async () => {
+    const tx = start("UDP");
+    tx.receiveResponse(response(invite, 180, "b1"));
+    tx.cancelSent();
+    await vi.advanceTimersByTimeAsync(31_999);
+    expect(tx.state).toBe("proceeding");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(received.map((r) => r.status)).toEqual([180, 487]);
+    expect(tx.state).toBe("terminated");
+    expect(terminated).toHaveBeenCalledTimes(1);
+    // Nothing was sent for it: the CANCEL is the TU's own transaction.
+    expect(sender.requestTimes("ACK")).toEqual([]);
+  });
+
+  it("MUST pass the callee's own 487 after a CANCEL, and not a second one later", async () => {
+    const tx = start("UDP");
+    tx.receiveResponse(response(invite, 180, "b1"));
+    tx.cancelSent();
+    await vi.advanceTimersByTimeAsync(1_000);
+    tx.receiveResponse(response(invite, 487, "b1"));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(received.map((r) => r.status)).toEqual([180, 487]);
+    expect(sender.requestTimes("ACK")).toEqual([1_000]);
+  });
+
   it("MUST build the ACK for a 300-699 response from the INVITE and the response (§17.1.1.3)", async () => {
     const tx = start("UDP");
     await vi.advanceTimersByTimeAsync(0);

@@ -43,7 +43,7 @@ import { createResponse, type SipRequest, type SipResponse } from "../message/in
 import { isReliable, type Endpoint, type TransportName } from "../transport/endpoint.js";
 import { createNon2xxAck } from "./non-2xx-ack.js";
 import { TimerSet } from "./timer-set.js";
-import { timerA, timerB, timerD, timerM } from "./timers.js";
+import { cancelledInviteWait, timerA, timerB, timerD, timerM } from "./timers.js";
 import { TransactionError } from "./transaction-error.js";
 import { checkMove, type ResponseHandler, type TransactionContext } from "./transaction.js";
 
@@ -59,7 +59,8 @@ const MOVES: Record<InviteClientState, readonly InviteClientState[]> = {
 
 export class InviteClientTransaction {
   private current: InviteClientState = "calling";
-  private readonly timers = new TimerSet<"A" | "B" | "D" | "M">();
+  /** "cancelled": the §9.1 wait for a final response once the TU has sent a CANCEL. */
+  private readonly timers = new TimerSet<"A" | "B" | "D" | "M" | "cancelled">();
   /** The transport the INVITE went out on: the sender may move a large request from UDP to TCP (RFC 3261 §18.1.1). */
   private transport: TransportName;
   private retransmissions = 0;
@@ -108,6 +109,25 @@ export class InviteClientTransaction {
   private get request(): SipRequest {
     if (!this.pending) throw new TransactionError("SIP_TRANSACTION_BAD_TRANSITION", `INVITE client transaction: the request is gone in ${this.current}; this is a bug in the transaction layer`);
     return this.pending;
+  }
+
+  /**
+   * The TU has sent a CANCEL for this INVITE (it does so once the INVITE has a
+   * provisional response, §9.1). RFC 3261 §9.1: "a UAC canceling a request cannot rely
+   * on receiving a 487 (Request Terminated) response for the original request, as an
+   * RFC 2543-compliant UAS will not generate such a response. If there is no final
+   * response for the original request in 64*T1 seconds [...], the client SHOULD then
+   * consider the original transaction cancelled and SHOULD destroy the client
+   * transaction handling the original request." The TU gets the 487 it was owed. A
+   * transaction still Calling needs no more: Timer B ends it after the same 64*T1.
+   */
+  cancelSent(): void {
+    if (this.current !== "proceeding") return;
+    this.timers.start("cancelled", cancelledInviteWait(this.context.timers), () => {
+      const cancelled = createResponse(this.request, 487);
+      this.transition("terminated");
+      this.onResponse(cancelled);
+    });
   }
 
   receiveResponse(response: SipResponse): void {

@@ -62,6 +62,15 @@ export function timerG(c: TimerConfig, reliable: boolean, retransmissions: numbe
   return reliable ? undefined : Math.min(c.t1 * 2 ** retransmissions, c.t2);
 }
 
+/**
+ * RFC 3261 §9.1: how long the client of a cancelled INVITE waits for its final
+ * response: "If there is no final response for the original request in 64*T1 seconds
+ * [...], the client SHOULD then consider the original transaction cancelled".
+ */
+export function cancelledInviteWait(c: TimerConfig): number {
+  return 64 * c.t1;
+}
+
 /** Timer H, wait time for ACK receipt: 64*T1. */
 export function timerH(c: TimerConfig): number {
   return 64 * c.t1;
