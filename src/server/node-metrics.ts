@@ -16,6 +16,8 @@ export interface MetricSources {
   readonly fallback: StateFallbackReport;
   /** Call records waiting for Redis to come back. */
   readonly queuedRecords: () => number;
+  /** BYEs of calls answered before a Redis outage, waiting for it to end them. */
+  readonly waitingByes: () => number;
 }
 
 export class NodeMetrics {
@@ -122,6 +124,14 @@ export class NodeMetrics {
       registers: [this.registry],
       collect() {
         this.set(sources.queuedRecords());
+      },
+    });
+    new Gauge({
+      name: "strowger_state_waiting_byes",
+      help: "BYEs of calls answered before the shared state store became unreachable, waiting for it to record their end",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.waitingByes());
       },
     });
     new Gauge({

@@ -41,6 +41,10 @@ export class StateFallbackReport {
       case "reconcile-interrupted":
         this.log.warn({ err: event.error, records: event.records }, "shared state lost again while the outage's calls and records were written back; trying again when it returns");
         return;
+      case "abandoned":
+        this.lost += event.dialogs + event.records;
+        this.log.error({ dialogs: event.dialogs, records: event.records }, "stopped with calls and call records of a Redis outage never written to it: they are lost");
+        return;
       case "dropped":
         this.lost++;
         this.log.error({ what: event.what, id: event.id, reason: event.reason }, `${event.what} lost while the shared state was unreachable`);

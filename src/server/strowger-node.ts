@@ -77,6 +77,7 @@ export class StrowgerNode {
       store,
       fallback,
       queuedRecords: () => (store instanceof LastKnownStateStore ? store.queuedRecordCount : 0),
+      waitingByes: () => this.calls.recorder.waitingByes,
     });
     const auth = {
       directory: () => this.directory,

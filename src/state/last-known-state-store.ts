@@ -13,16 +13,22 @@
  *   keeps its binding until that expires): a binding written here alone would have to
  *   be merged with what the other node accepted meanwhile, and the phones' refreshes
  *   put the shared store right within one registration interval anyway.
- * - Digest checks count nonces, failures and blocks on this node alone. Every nonce
- *   count the shared store accepted through this node is remembered here too, so a
- *   replay of a request this node saw is refused; one sent to the other node during
- *   the outage is not (it was seen there, not here). The node says so in its log.
+ * - Digest checks count nonces, failures and blocks on this node alone. A nonce issued
+ *   before the outage is refused as a replay (the phone is challenged with stale=true
+ *   and answers a new nonce at once): its counts so far are in Redis, out of reach, so
+ *   a captured request could otherwise be replayed. A request this node accepted
+ *   during the outage cannot be replayed here; one the other node accepted during the
+ *   outage could be, once, here (its count is in the other node's memory): that is the
+ *   price of routing without the shared store, and the node says so in its log. Blocks
+ *   Redis reported are remembered, so a blocked source stays blocked. When Redis is back
+ *   the outage's nonce counts and blocks are written to it.
  * - Calls answered here are kept here, and call records are queued; both are written
- *   to the shared store when it returns (records by id, so a retry is safe). A BYE for
- *   a call answered before the outage finds no dialog here: the call recorder keeps
- *   it and ends the call when the store returns (src/pbx/cdr/call-recorder.ts).
- * - Everything else (the live-calls view, call record queries, counts) fails at once
- *   with STATE_UNAVAILABLE instead of waiting out the command timeout.
+ *   to the shared store when it returns (records by id, so a retry is safe).
+ * - A dialog lookup that only the shared store can answer fails at once with
+ *   STATE_UNAVAILABLE (the call recorder keeps such a BYE and ends the call when the
+ *   store returns: src/pbx/cdr/call-recorder.ts); so does everything else without an
+ *   answer here (the live-calls view, call record queries, counts), instead of waiting
+ *   out the command timeout.
  */
 import { isLive, type Binding } from "./binding.js";
 import type { CallRecord, CallRecordQuery } from "./call-record.js";
@@ -57,6 +63,8 @@ export type LastKnownEvent =
   | { readonly kind: "reconciled"; readonly dialogs: number; readonly records: number }
   /** The shared store went away again while being given it; tried again when it is back. */
   | { readonly kind: "reconcile-interrupted"; readonly error: unknown; readonly records: number }
+  /** Closed with entries never written to the shared store. */
+  | { readonly kind: "abandoned"; readonly dialogs: number; readonly records: number }
   /**
    * Lost: a call record when the queue was full (the oldest goes), or a dialog or record
    * the shared store refused (not for being away) when it was written back.
@@ -84,8 +92,15 @@ export class LastKnownStateStore implements StateStore {
   /** Nonce counts, failures and blocks while away; dialogs answered while away, until written back. */
   private readonly local: MemoryStateStore;
   private readonly queuedRecords: CallRecord[] = [];
-  private outage = false;
+  /** The outage's nonce counts (highest per nonce, with its expiry) and blocks, to write back. */
+  private readonly outageNonces = new Map<string, { nc: number; expiresAt: number }>();
+  private readonly outageBlocks = new Map<string, number>();
+  /** When the current outage began (Redis seen to go, or this node's first answer from memory); undefined when there is none. */
+  private outageSince: number | undefined;
+  /** Operations answered from memory since start: a write-back goes round again while it grows. */
+  private fallbacks = 0;
   private reconciling = false;
+  private closed = false;
   private readonly stopFollowing: () => void;
 
   constructor(
@@ -130,11 +145,11 @@ export class LastKnownStateStore implements StateStore {
       "credentials",
       async () => {
         const check = await this.shared.checkCredentials(blockKeys, nonceCount);
-        // Remembered here, so that a replay of this request is refused during an outage too.
-        if (nonceCount !== undefined && check.fresh === true) await this.local.checkCredentials([], nonceCount);
+        // Blocks are rare: each one Redis reports is remembered, to hold while it is away.
+        for (const [i, until] of check.blockedUntil.entries()) if (until !== undefined) await this.local.block(blockKeys[i]!, until);
         return check;
       },
-      () => this.local.checkCredentials(blockKeys, nonceCount),
+      () => this.checkLocally(blockKeys, nonceCount),
     );
   }
 
@@ -151,11 +166,23 @@ export class LastKnownStateStore implements StateStore {
   }
 
   block(key: string, untilMs: number): Promise<void> {
-    return this.either("blocks", () => this.shared.block(key, untilMs), () => this.local.block(key, untilMs));
+    return this.either(
+      "blocks",
+      async () => {
+        await this.shared.block(key, untilMs);
+        await this.local.block(key, untilMs);
+      },
+      async () => {
+        await this.local.block(key, untilMs);
+        this.outageBlocks.set(key, Math.max(untilMs, this.outageBlocks.get(key) ?? 0));
+      },
+    );
   }
 
-  unblock(key: string): Promise<void> {
-    return this.either("blocks", () => this.shared.unblock(key), () => this.local.unblock(key));
+  async unblock(key: string): Promise<void> {
+    await this.local.unblock(key);
+    this.outageBlocks.delete(key);
+    await this.sharedOnly(() => this.shared.unblock(key));
   }
 
   blockedUntil(key: string): Promise<number | undefined> {
@@ -169,21 +196,15 @@ export class LastKnownStateStore implements StateStore {
   }
 
   async findDialog(callId: string, tag1: string, tag2?: string): Promise<DialogRecord | undefined> {
-    return (
-      (await this.local.findDialog(callId, tag1, tag2)) ??
-      this.either("dialogs", () => this.shared.findDialog(callId, tag1, tag2), async () => undefined)
-    );
+    return (await this.local.findDialog(callId, tag1, tag2)) ?? this.sharedOnly(() => this.shared.findDialog(callId, tag1, tag2));
   }
 
   async refreshDialog(id: string, expiresAt: number): Promise<DialogRecord | undefined> {
-    return (
-      (await this.local.refreshDialog(id, expiresAt)) ??
-      this.either("dialogs", () => this.shared.refreshDialog(id, expiresAt), async () => undefined)
-    );
+    return (await this.local.refreshDialog(id, expiresAt)) ?? this.sharedOnly(() => this.shared.refreshDialog(id, expiresAt));
   }
 
   async endDialog(id: string): Promise<DialogRecord | undefined> {
-    return (await this.local.endDialog(id)) ?? this.either("dialogs", () => this.shared.endDialog(id), async () => undefined);
+    return (await this.local.endDialog(id)) ?? this.sharedOnly(() => this.shared.endDialog(id));
   }
 
   listDialogs(): Promise<DialogRecord[]> {
@@ -220,7 +241,11 @@ export class LastKnownStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.stopFollowing();
+    const dialogs = (await this.local.listDialogs()).length;
+    if (dialogs > 0 || this.queuedRecords.length > 0) this.tell({ kind: "abandoned", dialogs, records: this.queuedRecords.length });
     await this.local.close();
     await this.shared.close();
   }
@@ -240,7 +265,7 @@ export class LastKnownStateStore implements StateStore {
       try {
         const answer = await shared();
         // Back, and nobody said so (a health change missed, or a write-back cut short).
-        if (this.outage) void this.reconcile();
+        if (this.outageSince !== undefined) void this.reconcile();
         return answer;
       } catch (err) {
         if (!isUnavailable(err)) throw err;
@@ -273,9 +298,37 @@ export class LastKnownStateStore implements StateStore {
   }
 
   private fellBack(operation: FallbackOperation, reason: string): void {
-    const first = !this.outage;
-    this.outage = true;
-    this.onEvent({ kind: "fallback", operation, first, reason });
+    const first = this.outageSince === undefined;
+    // From when Redis was seen to go: nonces issued since then have no counts in it.
+    const health = this.shared.health();
+    this.outageSince ??= health.state === "unreachable" ? health.since : this.clock();
+    this.fallbacks++;
+    this.tell({ kind: "fallback", operation, first, reason });
+  }
+
+  /** The listener is the node's logging: whatever it does, it must not break a request. */
+  private tell(event: LastKnownEvent): void {
+    try {
+      this.onEvent(event);
+    } catch {
+      // Nothing to do: the event is lost, the operation goes on.
+    }
+  }
+
+  /**
+   * A digest check while away. A nonce issued before the outage is a replay suspect
+   * (its counts are in Redis), so it is refused: the phone is challenged afresh.
+   */
+  private async checkLocally(blockKeys: readonly string[], nonceCount: NonceCountUse | undefined): Promise<CredentialsCheck> {
+    const issuedBefore = nonceCount !== undefined && (nonceCount.issuedAt ?? 0) < this.outageSince!;
+    const check = await this.local.checkCredentials(blockKeys, issuedBefore ? undefined : nonceCount);
+    if (nonceCount === undefined) return check;
+    if (issuedBefore) return { ...check, fresh: false };
+    if (check.fresh === true) {
+      const expiresAt = this.clock() + nonceCount.ttlMs;
+      this.outageNonces.set(nonceCount.nonce, { nc: Math.max(nonceCount.nc, this.outageNonces.get(nonceCount.nonce)?.nc ?? 0), expiresAt });
+    }
+    return check;
   }
 
   private learn(aor: string, bindings: readonly Binding[]): readonly Binding[] {
@@ -287,52 +340,74 @@ export class LastKnownStateStore implements StateStore {
   private queue(record: CallRecord): void {
     if (this.queuedRecords.length >= this.maxQueuedRecords) {
       const oldest = this.queuedRecords.shift()!;
-      this.onEvent({ kind: "dropped", what: "call record", id: oldest.id, reason: `the queue of ${this.maxQueuedRecords} records was full` });
+      this.tell({ kind: "dropped", what: "call record", id: oldest.id, reason: `the queue of ${this.maxQueuedRecords} records was full` });
     }
     this.queuedRecords.push(record);
   }
 
   /**
-   * Gives the shared store what was kept for it: the dialogs answered here (a dialog
-   * whose BYE came while it was being written is ended there again), then the queued
-   * records, oldest first, each removed once written. Going away again stops it until
-   * the store is back; anything else the store refuses is dropped, loudly, so that one
-   * bad entry cannot hold up the rest.
+   * Gives the shared store what was kept for it: the outage's nonce counts and blocks,
+   * the dialogs answered here (a dialog whose BYE came while it was being written is
+   * ended there again), then the queued records, oldest first, each removed once
+   * written; over again while the outage left more behind meanwhile. Going away again
+   * stops it until the store is back; anything else the store refuses is dropped,
+   * loudly, so that one bad entry cannot hold up the rest.
    */
   private async reconcile(): Promise<void> {
-    if (this.reconciling || !this.outage) return;
+    if (this.outageSince === undefined || this.closed || this.reconciling) return;
     this.reconciling = true;
     let dialogs = 0;
     let records = 0;
     try {
-      for (const dialog of await this.local.listDialogs()) {
-        await this.writeBack("dialog", dialog.id, () => this.shared.putDialog(dialog));
-        // Its BYE came while it was being written, and ended it here: end it there too.
-        if ((await this.local.endDialog(dialog.id)) === undefined) await this.shared.endDialog(dialog.id);
-        dialogs++;
+      for (;;) {
+        const fallbacks = this.fallbacks;
+        await this.writeBackAuthState();
+        const kept = await this.local.listDialogs();
+        for (const dialog of kept) {
+          await this.writeBack("dialog", dialog.id, () => this.shared.putDialog(dialog));
+          // Its BYE came while it was being written, and ended it here: end it there too.
+          if ((await this.local.endDialog(dialog.id)) === undefined) await this.shared.endDialog(dialog.id);
+          dialogs++;
+        }
+        while (this.queuedRecords.length > 0) {
+          const record = this.queuedRecords[0]!;
+          await this.writeBack("call record", record.id, () => this.shared.appendCallRecord(record));
+          this.queuedRecords.shift();
+          records++;
+        }
+        // Requests answered from memory meanwhile may have left more.
+        const more = this.fallbacks !== fallbacks || kept.length > 0 || this.queuedRecords.length > 0 || this.outageNonces.size > 0 || this.outageBlocks.size > 0;
+        if (!more) break;
       }
-      while (this.queuedRecords.length > 0) {
-        const record = this.queuedRecords[0]!;
-        await this.writeBack("call record", record.id, () => this.shared.appendCallRecord(record));
-        this.queuedRecords.shift();
-        records++;
-      }
-      this.outage = false;
-      this.onEvent({ kind: "reconciled", dialogs, records });
+      this.outageSince = undefined;
+      this.tell({ kind: "reconciled", dialogs, records });
     } catch (error) {
-      this.onEvent({ kind: "reconcile-interrupted", error, records: this.queuedRecords.length });
+      this.tell({ kind: "reconcile-interrupted", error, records: this.queuedRecords.length });
     } finally {
       this.reconciling = false;
     }
   }
 
-  /** Runs one write-back; rethrows only the store's being away. */
+  /** The outage's nonce counts (each only raises what Redis holds) and blocks (each only lengthens one). */
+  private async writeBackAuthState(): Promise<void> {
+    for (const [nonce, { nc, expiresAt }] of this.outageNonces) {
+      const ttlMs = expiresAt - this.clock();
+      if (ttlMs > 0) await this.shared.checkCredentials([], { nonce, nc, ttlMs });
+      this.outageNonces.delete(nonce);
+    }
+    for (const [key, until] of this.outageBlocks) {
+      if (until > this.clock()) await this.shared.block(key, until);
+      this.outageBlocks.delete(key);
+    }
+  }
+
+  /** Runs one write-back; rethrows only the store's being away or closed (which stop the reconciling). */
   private async writeBack(what: "dialog" | "call record", id: string, write: () => Promise<void>): Promise<void> {
     try {
       await write();
     } catch (err) {
-      if (isUnavailable(err)) throw err;
-      this.onEvent({ kind: "dropped", what, id, reason: err instanceof Error ? err.message : String(err) });
+      if (isUnavailable(err) || (err instanceof StateError && err.code === "STATE_CLOSED")) throw err;
+      this.tell({ kind: "dropped", what, id, reason: err instanceof Error ? err.message : String(err) });
     }
   }
 }

@@ -155,6 +155,12 @@ export interface NonceCountUse {
   readonly nonce: string;
   readonly nc: number;
   readonly ttlMs: number;
+  /**
+   * When the nonce was issued (epoch ms). A node answering from its own memory while
+   * Redis is away refuses nonces issued before it went (last-known-state-store.ts);
+   * without it, a nonce counts as one of those.
+   */
+  readonly issuedAt?: number;
 }
 
 /** What `checkCredentials` found. */

@@ -92,7 +92,9 @@ describe("a node whose Redis stops", () => {
     expect(heard(caller, "INVITE")).toEqual([407, 180, 200, 200]);
     expect(heard(caller, "BYE")).toEqual([200]);
 
-    // The node kept the BYE; the dialog is in Redis again, and the call ends there.
+    // Only Redis knows the call: the node keeps its BYE, and writes no record yet.
+    expect(await metric("strowger_state_waiting_byes")).toMatch(/^strowger_state_waiting_byes 1$/m);
+    // The dialog is in Redis again, and the call ends there.
     await redis.resume();
     await untilHealth(node.node.stateStore, "ready");
     const callId = headerValue(caller.messages[0]!, "Call-ID")!;
@@ -101,5 +103,6 @@ describe("a node whose Redis stops", () => {
     expect(record!.endedAt).toBeLessThanOrEqual(hungUpBy);
     expect(record!.durationMs).toBeGreaterThanOrEqual(1_400);
     expect((await node.node.stateStore.listDialogs()).find((d) => d.callId === callId)).toBeUndefined();
+    expect(await metric("strowger_state_waiting_byes")).toMatch(/^strowger_state_waiting_byes 0$/m);
   });
 });

@@ -121,7 +121,9 @@ export class DigestAuthenticator {
     const counted = matched && nonce.status === "valid";
     const { blocked, fresh } = await this.deps.throttle.checkCredentials(
       [sourceKey(source.address), userKey(credentials.username)],
-      counted ? { nonce: credentials.nonce, nc: credentials.nonceCount ?? 0, ttlMs: Math.max(1, nonce.expiresAt - Date.now()) } : undefined,
+      counted
+        ? { nonce: credentials.nonce, nc: credentials.nonceCount ?? 0, ttlMs: Math.max(1, nonce.expiresAt - Date.now()), issuedAt: nonce.issuedAt }
+        : undefined,
     );
     if (blocked) return this.forbid(incoming, "blocked");
     if (!matched) return this.fail(incoming, credentials.username);

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../../log/logger.js";
 import type { SipRequest, SipResponse } from "../../sip/message/index.js";
-import { DIALOG_SAFETY_TTL_MS, dialogId, type CallDisposition, type StateStore } from "../../state/index.js";
+import { DIALOG_SAFETY_TTL_MS, dialogId, StateError, type CallDisposition, type StateStore } from "../../state/index.js";
 
 export interface CallFacts {
   readonly caller: string;
@@ -34,9 +34,14 @@ interface Bye {
 
 /** BYEs kept while the store is away, at most: a day of a large site's calls. */
 const MAX_WAITING_BYES = 100_000;
+/** How long a BYE kept through an outage waits for the other node to write back its call. */
+const LATE_DIALOG_GRACE_MS = 5_000;
+/** How often kept BYEs are tried again, whatever the store's health says. */
+const WAITING_RETRY_MS = 10_000;
 
 export class CallRecorder {
   private readonly waiting: { readonly bye: Bye; readonly log: Logger }[] = [];
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -91,15 +96,19 @@ export class CallRecorder {
     await this.end({ callId: bye.callId, fromTag: bye.fromTag ?? "", toTag: bye.toTag, at: this.clock() }, log);
   }
 
-  private async end(bye: Bye, log: Logger, waited = false): Promise<void> {
+  /**
+   * `waited`: how often this BYE has been tried after waiting for the store. A BYE
+   * kept through an outage may find no dialog at first: the other node may have
+   * answered the call during the outage and not yet written it back. It is tried once
+   * more a little later before its record is given up for lost.
+   */
+  private async end(bye: Bye, log: Logger, waited = 0): Promise<void> {
     try {
       const dialog = await this.store.findDialog(bye.callId, bye.fromTag, bye.toTag);
       const ended = dialog && (await this.store.endDialog(dialog.id));
       if (!ended) {
-        // The store is away: a call answered before it went is not in this node's
-        // memory (src/state/last-known-state-store.ts). Its BYE waits for the store.
-        if (this.store.health().state === "unreachable") this.keep(bye, log);
-        else if (waited) log.error("call record lost: the shared store came back without the call's dialog; make Redis persist its data (appendonly yes)");
+        if (waited === 1) setTimeout(() => void this.end(bye, log, 2), LATE_DIALOG_GRACE_MS).unref();
+        else if (waited > 1) log.error("call record lost: the shared store came back without the call's dialog; make Redis persist its data (appendonly yes)");
         return;
       }
       await this.store.appendCallRecord({
@@ -116,18 +125,32 @@ export class CallRecorder {
         node: ended.node,
       });
     } catch (err) {
-      log.error({ err }, "call record not written");
+      // Only the shared store knows the dialog, and it is away (a call answered before
+      // the outage: src/state/last-known-state-store.ts). The BYE waits for it.
+      if (err instanceof StateError && err.code === "STATE_UNAVAILABLE") this.keep(bye, log);
+      else log.error({ err }, "call record not written");
     }
+  }
+
+  /** BYEs waiting for the shared store, for metrics. */
+  get waitingByes(): number {
+    return this.waiting.length;
   }
 
   private keep(bye: Bye, log: Logger): void {
     if (this.waiting.length >= MAX_WAITING_BYES) this.waiting.shift()!.log.error("call record lost: too many calls ended while the shared store was unreachable");
     this.waiting.push({ bye, log });
     log.warn("call ended while the shared store is unreachable: its record is written when the store is back");
+    // The store's return is heard as a health change, unless it never looked gone
+    // (commands timing out on a connection still open): then a timer tries again.
+    this.retry ??= setTimeout(() => {
+      this.retry = undefined;
+      void this.endWaiting();
+    }, WAITING_RETRY_MS).unref();
   }
 
   /** The store is back: the calls whose BYE came while it was away end now, at the time their BYE came. */
   private async endWaiting(): Promise<void> {
-    for (const { bye, log } of this.waiting.splice(0)) await this.end(bye, log, true);
+    for (const { bye, log } of this.waiting.splice(0)) await this.end(bye, log, 1);
   }
 }
