@@ -18,6 +18,8 @@ export interface MetricSources {
   readonly queuedRecords: () => number;
   /** BYEs of calls answered before a Redis outage, waiting for it to end them. */
   readonly waitingByes: () => number;
+  /** AORs the node knows the bindings of, to route to while Redis is away. */
+  readonly knownAors: () => number;
 }
 
 export class NodeMetrics {
@@ -124,6 +126,14 @@ export class NodeMetrics {
       registers: [this.registry],
       collect() {
         this.set(sources.queuedRecords());
+      },
+    });
+    new Gauge({
+      name: "strowger_state_known_aors",
+      help: "AORs whose bindings the node holds in memory, to route to while the shared state store is unreachable",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.knownAors());
       },
     });
     new Gauge({

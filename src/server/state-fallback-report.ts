@@ -41,6 +41,9 @@ export class StateFallbackReport {
       case "reconcile-interrupted":
         this.log.warn({ err: event.error, records: event.records }, "shared state lost again while the outage's calls and records were written back; trying again when it returns");
         return;
+      case "refreshed":
+        this.log.debug({ aors: event.aors }, "last known bindings refreshed from the shared state");
+        return;
       case "abandoned":
         this.lost += event.dialogs + event.records;
         this.log.error({ dialogs: event.dialogs, records: event.records }, "stopped with calls and call records of a Redis outage never written to it: they are lost");

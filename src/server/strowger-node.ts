@@ -78,6 +78,7 @@ export class StrowgerNode {
       fallback,
       queuedRecords: () => (store instanceof LastKnownStateStore ? store.queuedRecordCount : 0),
       waitingByes: () => this.calls.recorder.waitingByes,
+      knownAors: () => (store instanceof LastKnownStateStore ? store.knownAorCount : 0),
     });
     const auth = {
       directory: () => this.directory,

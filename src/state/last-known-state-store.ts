@@ -6,9 +6,12 @@
  * While the shared store is unreachable (its health says so, or a command fails with
  * STATE_UNAVAILABLE):
  *
- * - The location service answers from the bindings this node last read or wrote for
- *   each AOR, unexpired ones only, so calls to phones keep ringing. An AOR this node
- *   never saw has no bindings here: its calls take the user's unregistered fallback.
+ * - The location service answers from the bindings this node last saw for each AOR,
+ *   unexpired ones only, so calls to phones keep ringing: every binding it reads or
+ *   writes, and every AOR of the cluster, read from Redis every `refreshEveryMs` (30 s)
+ *   so that phones registered through the other node are known too. A phone that
+ *   registered (through the other node) since the last refresh is not known: its calls
+ *   take the user's unregistered fallback.
  * - A REGISTER is still refused (the pipeline answers 503 with Retry-After, and a phone
  *   keeps its binding until that expires): a binding written here alone would have to
  *   be merged with what the other node accepted meanwhile, and the phones' refreshes
@@ -63,6 +66,8 @@ export type LastKnownEvent =
   | { readonly kind: "reconciled"; readonly dialogs: number; readonly records: number }
   /** The shared store went away again while being given it; tried again when it is back. */
   | { readonly kind: "reconcile-interrupted"; readonly error: unknown; readonly records: number }
+  /** Every AOR's bindings were read from the shared store: `aors` of them have some. */
+  | { readonly kind: "refreshed"; readonly aors: number }
   /** Closed with entries never written to the shared store. */
   | { readonly kind: "abandoned"; readonly dialogs: number; readonly records: number }
   /**
@@ -77,10 +82,14 @@ export interface LastKnownStateStoreOptions {
   readonly onEvent?: (event: LastKnownEvent) => void;
   /** How many call records are queued at most while the store is away (default 100,000). */
   readonly maxQueuedRecords?: number;
+  /** How often every AOR's bindings are read from the shared store (default 30 s). */
+  readonly refreshEveryMs?: number;
 }
 
 /** About a day of a 10,000-user site's calls, a few tens of MB. */
 const DEFAULT_MAX_QUEUED_RECORDS = 100_000;
+/** Reading 10,000 AORs costs Redis and the node some tens of ms: twice a minute is nothing. */
+const DEFAULT_REFRESH_EVERY_MS = 30_000;
 
 export class LastKnownStateStore implements StateStore {
   readonly backend: StateStore["backend"];
@@ -101,6 +110,8 @@ export class LastKnownStateStore implements StateStore {
   private fallbacks = 0;
   private reconciling = false;
   private closed = false;
+  private refreshing = false;
+  private readonly refreshTimer: NodeJS.Timeout;
   private readonly stopFollowing: () => void;
 
   constructor(
@@ -115,6 +126,8 @@ export class LastKnownStateStore implements StateStore {
     this.stopFollowing = shared.onHealthChange((health) => {
       if (health.state === "ready") void this.reconcile();
     });
+    this.refreshTimer = setInterval(() => void this.refresh(), options.refreshEveryMs ?? DEFAULT_REFRESH_EVERY_MS).unref();
+    void this.refresh();
   }
 
   // ---- Location service ----------------------------------------------------------
@@ -132,6 +145,15 @@ export class LastKnownStateStore implements StateStore {
     const outcome = await this.shared.updateBindings(aor, update);
     if (outcome.kind === "updated") this.learn(aor, outcome.bindings);
     return outcome;
+  }
+
+  visitBindings(visit: (aor: string, bindings: readonly Binding[]) => void): Promise<number> {
+    return this.sharedOnly(() =>
+      this.shared.visitBindings((aor, bindings) => {
+        this.learn(aor, bindings);
+        visit(aor, bindings);
+      }),
+    );
   }
 
   countBindings(): Promise<BindingCounts> {
@@ -235,6 +257,11 @@ export class LastKnownStateStore implements StateStore {
     return this.shared.onHealthChange(listener);
   }
 
+  /** AORs whose bindings this node knows, for metrics: what it could route to while Redis is away. */
+  get knownAorCount(): number {
+    return this.known.size;
+  }
+
   /** Call records still queued for the shared store, for metrics. */
   get queuedRecordCount(): number {
     return this.queuedRecords.length;
@@ -243,6 +270,7 @@ export class LastKnownStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.refreshTimer);
     this.stopFollowing();
     const dialogs = (await this.local.listDialogs()).length;
     if (dialogs > 0 || this.queuedRecords.length > 0) this.tell({ kind: "abandoned", dialogs, records: this.queuedRecords.length });
@@ -329,6 +357,27 @@ export class LastKnownStateStore implements StateStore {
       this.outageNonces.set(nonceCount.nonce, { nc: Math.max(nonceCount.nc, this.outageNonces.get(nonceCount.nonce)?.nc ?? 0), expiresAt });
     }
     return check;
+  }
+
+  /**
+   * Reads every AOR's bindings, and forgets AORs whose bindings have all expired. An
+   * AOR unregistered through the other node keeps its last bindings here until they
+   * expire or the next refresh replaces them: "last known" is what it says.
+   */
+  private async refresh(): Promise<void> {
+    if (this.refreshing || this.closed || this.away()) return;
+    this.refreshing = true;
+    try {
+      const now = this.clock();
+      for (const [aor, bindings] of this.known) if (!bindings.some((b) => isLive(b, now))) this.known.delete(aor);
+      const aors = await this.shared.visitBindings((aor, bindings) => this.known.set(aor, bindings));
+      this.tell({ kind: "refreshed", aors });
+    } catch {
+      // Redis went away mid-walk (its health says so), or the store closed: what was
+      // read is kept, and the next refresh reads the rest.
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   private learn(aor: string, bindings: readonly Binding[]): readonly Binding[] {

@@ -14,6 +14,25 @@ export function defineLocationContract({ cluster, time }: ContractContext): void
       expect(await a.getBindings(AOR)).toEqual([binding(1), binding(2, { node: "node-b" })]);
     });
 
+    it("visits every AOR with live bindings, registered through either node, and none whose bindings expired", async () => {
+      const { a, b } = await cluster();
+      const other = "sip:2002@pbx.example.org";
+      await a.updateBindings(AOR, upsert(binding(1, { expiresAt: T0 + 60_000 })));
+      await b.updateBindings(other, upsert(binding(2, { aor: other, expiresAt: T0 + 120_000 })));
+      const seen = new Map<string, readonly Binding[]>();
+      expect(await a.visitBindings((aor, bindings) => seen.set(aor, bindings))).toBe(2);
+      expect(seen).toEqual(
+        new Map([
+          [AOR, [binding(1, { expiresAt: T0 + 60_000 })]],
+          [other, [binding(2, { aor: other, expiresAt: T0 + 120_000 })]],
+        ]),
+      );
+      time.now = T0 + 60_000;
+      seen.clear();
+      expect(await b.visitBindings((aor, bindings) => seen.set(aor, bindings))).toBe(1);
+      expect([...seen.keys()]).toEqual([other]);
+    });
+
     it("replaces the set with the callback's result and returns it with the set it replaced", async () => {
       const { a } = await cluster();
       await a.updateBindings(AOR, () => [binding(1), binding(2)]);

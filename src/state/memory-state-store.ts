@@ -106,6 +106,19 @@ export class MemoryStateStore implements StateStore {
     return { kind: "updated", bindings, previous };
   }
 
+  async visitBindings(visit: (aor: string, bindings: readonly Binding[]) => void): Promise<number> {
+    const now = this.clock();
+    this.open(now);
+    let visited = 0;
+    for (const aor of [...this.aors.keys()]) {
+      const live = this.live(aor, now);
+      if (live.length === 0) continue;
+      visit(aor, live);
+      visited++;
+    }
+    return visited;
+  }
+
   async countBindings(): Promise<BindingCounts> {
     const now = this.clock();
     this.open(now);

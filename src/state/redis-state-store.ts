@@ -49,6 +49,8 @@ export interface RedisStateStoreOptions extends RedisConnectionSettings {
 }
 
 const DEFAULT_KEY_PREFIX = "strowger:";
+/** AORs read per MGET by `visitBindings`: a page decodes in a few ms, so the walk never holds the event loop long. */
+const VISIT_PAGE = 500;
 const DEFAULT_MAX_UPDATE_ATTEMPTS = 8;
 const DEFAULT_EXPIRY_GRACE_MS = 10_000;
 /** AORs whose last written value a node remembers (about 0.5 KB each). */
@@ -204,6 +206,25 @@ export class RedisStateStore implements StateStore {
     if (value === undefined) return;
     if (this.lastWritten.size >= LAST_WRITTEN_LIMIT) this.lastWritten.delete(this.lastWritten.keys().next().value!);
     this.lastWritten.set(aor, value);
+  }
+
+  async visitBindings(visit: (aor: string, bindings: readonly Binding[]) => void): Promise<number> {
+    this.assertOpen();
+    const now = this.clock();
+    const aors = await this.command("list the registered AORs", () => this.redis.zrangebyscore(this.keys.aorIndex, `(${now}`, "+inf"));
+    let visited = 0;
+    for (let i = 0; i < aors.length; i += VISIT_PAGE) {
+      const page = aors.slice(i, i + VISIT_PAGE);
+      const keys = page.map((aor) => this.keys.aor(aor));
+      const values = await this.command("read the bindings of registered AORs", () => this.redis.mget(keys));
+      for (const [j, raw] of values.entries()) {
+        const live = raw === null ? [] : decodeBindings(raw, page[j]!, keys[j]!).filter((b) => isLive(b, now));
+        if (live.length === 0) continue;
+        visit(page[j]!, live);
+        visited++;
+      }
+    }
+    return visited;
   }
 
   async countBindings(): Promise<BindingCounts> {

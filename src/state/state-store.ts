@@ -42,6 +42,15 @@ export interface StateStore {
   updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
 
   /**
+   * Calls `visit` for every AOR with live bindings across the cluster, with those
+   * bindings, and resolves to the number of AORs visited: what a node keeps of the
+   * location service to route from while Redis is away (last-known-state-store.ts).
+   * Not a snapshot: an AOR changed during the walk may be seen before or after.
+   * O(AORs), read in pages.
+   */
+  visitBindings(visit: (aor: string, bindings: readonly Binding[]) => void): Promise<number>;
+
+  /**
    * Live AORs and bindings across the cluster, for metrics. Cheap: O(log n) on Redis
    * (two ZCOUNTs on the expiry indexes), O(expired since the last call) in memory.
    */
