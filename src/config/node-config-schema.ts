@@ -213,6 +213,13 @@ export const NodeConfigSchema = Type.Object(
             { additionalProperties: false },
           ),
         ),
+        /**
+         * How often a node on Redis reads every AOR's bindings, to route from while Redis
+         * is unreachable (src/state/last-known-state-store.ts): a phone registered through
+         * the other node within this many seconds before an outage is not reachable from
+         * this one during it.
+         */
+        lastKnownRefreshSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
       },
       { additionalProperties: false, default: {} },
     ),

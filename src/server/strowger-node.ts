@@ -128,7 +128,12 @@ export class StrowgerNode {
     const store = createStateStore(
       redisUrl === undefined && sentinel === undefined
         ? { cdrFile: join(options.configDir, DEFAULT_CDR_FILE) }
-        : { ...(redisUrl !== undefined && { redisUrl }), ...(sentinel !== undefined && { sentinel }), onFallback: fallback.hear },
+        : {
+            ...(redisUrl !== undefined && { redisUrl }),
+            ...(sentinel !== undefined && { sentinel }),
+            onFallback: fallback.hear,
+            lastKnownRefreshMs: options.config.state.lastKnownRefreshSeconds * 1000,
+          },
     );
     options.log.info({ state: store.health() }, "state store");
     let node: StrowgerNode | undefined;

@@ -25,6 +25,8 @@ export interface StateStoreSettings {
   readonly callRecordRetention?: CallRecordRetention;
   /** Hears when a node on Redis answers from its own memory, and when it gives back what it kept. */
   readonly onFallback?: (event: LastKnownEvent) => void;
+  /** How often a node on Redis reads every AOR's bindings for its last known state (default 30 s). */
+  readonly lastKnownRefreshMs?: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface StateStoreSettings {
  * memory store, so a node with no settings works alone.
  */
 export function createStateStore(settings: StateStoreSettings = {}): StateStore {
-  const { redisUrl, sentinel, keyPrefix, commandTimeoutMs, clock, cdrFile, callRecordRetention, onFallback } = settings;
+  const { redisUrl, sentinel, keyPrefix, commandTimeoutMs, clock, cdrFile, callRecordRetention, onFallback, lastKnownRefreshMs } = settings;
   if (redisUrl === undefined && sentinel === undefined) {
     return new MemoryStateStore({
       ...(clock !== undefined && { clock }),
@@ -49,5 +51,9 @@ export function createStateStore(settings: StateStoreSettings = {}): StateStore 
     ...(clock !== undefined && { clock }),
     ...(callRecordRetention !== undefined && { callRecordRetention }),
   });
-  return new LastKnownStateStore(redis, { ...(clock !== undefined && { clock }), ...(onFallback !== undefined && { onEvent: onFallback }) });
+  return new LastKnownStateStore(redis, {
+    ...(clock !== undefined && { clock }),
+    ...(onFallback !== undefined && { onEvent: onFallback }),
+    ...(lastKnownRefreshMs !== undefined && { refreshEveryMs: lastKnownRefreshMs }),
+  });
 }
