@@ -44,6 +44,9 @@ export class StateFallbackReport {
       case "refreshed":
         this.log.debug({ aors: event.aors }, "last known bindings refreshed from the shared state");
         return;
+      case "refresh-failed":
+        this.log.warn({ err: event.error }, "last known bindings not refreshed from the shared state; tried again at the next refresh");
+        return;
       case "abandoned":
         this.lost += event.dialogs + event.records;
         this.log.error({ dialogs: event.dialogs, records: event.records }, "stopped with calls and call records of a Redis outage never written to it: they are lost");

@@ -11,6 +11,8 @@ import { defineStateStoreContract } from "./state-store.contract.js";
 import { AOR, T0, binding, dialog, errorOf, record, untilHealth, upsert } from "./state-store.contract-support.js";
 
 const OTHER_AOR = "sip:2005@pbx.example.org";
+/** The issue time of a nonce issued during the outage. */
+const DURING = T0;
 let redis: RedisServer;
 let suite = 0;
 beforeAll(async () => {
@@ -33,7 +35,7 @@ describe("LastKnownStateStore while Redis is unreachable", () => {
   let other: RedisStateStore;
 
   const fallbacks = () => events.filter((e) => e.kind === "fallback");
-  /** A nonce count of a nonce issued at `issuedAt` (T0: during the outage, whose clock stands at T0). */
+  /** A nonce count of a nonce issued at `issuedAt`. The clock stands at T0, when Redis went. */
   const use = (nonce: string, nc: number, issuedAt?: number) => ({ nonce, nc, ttlMs: 60_000, ...(issuedAt !== undefined && { issuedAt }) });
 
   beforeAll(async () => {
@@ -94,9 +96,9 @@ describe("LastKnownStateStore while Redis is unreachable", () => {
   it("refuses a nonce issued before the outage as a replay (RFC 7616 §3.4), and counts the outage's own nonces on this node", async () => {
     expect(await store.checkCredentials(["user:2001"], use("n1", 2, T0 - 1_000))).toEqual({ blockedUntil: [undefined], fresh: false });
     expect(await store.checkCredentials([], use("n0", 1))).toMatchObject({ fresh: false }); // issue time unknown: as old
-    expect(await store.checkCredentials(["user:2001"], use("n2", 1, T0))).toEqual({ blockedUntil: [undefined], fresh: true });
-    expect(await store.checkCredentials([], use("n2", 2, T0))).toMatchObject({ fresh: true });
-    expect(await store.checkCredentials([], use("n2", 2, T0))).toMatchObject({ fresh: false });
+    expect(await store.checkCredentials(["user:2001"], use("n2", 1, DURING))).toEqual({ blockedUntil: [undefined], fresh: true });
+    expect(await store.checkCredentials([], use("n2", 2, DURING))).toMatchObject({ fresh: true });
+    expect(await store.checkCredentials([], use("n2", 2, DURING))).toMatchObject({ fresh: false });
   });
 
   it("keeps blocks Redis reported, and throttles brute force on its own", async () => {
@@ -124,7 +126,7 @@ describe("LastKnownStateStore while Redis is unreachable", () => {
     expect(await other.callRecords()).toEqual([record(1, 10), record(2, 20)]);
     expect(await other.listDialogs()).toEqual([dialog(3)]);
     // The outage's nonce count is Redis's now: its replay is refused by either node.
-    expect(await other.checkCredentials([], use("n2", 2, T0))).toMatchObject({ fresh: false });
+    expect(await other.checkCredentials([], use("n2", 2, DURING))).toMatchObject({ fresh: false });
     expect(await other.blockedUntil("source:192.0.2.9")).toBe(T0 + 90_000);
     // Written back once: Redis answers for that call from now on, and its BYE ends it there.
     expect(await store.endDialog(dialog(3).id)).toEqual(dialog(3));
@@ -132,5 +134,40 @@ describe("LastKnownStateStore while Redis is unreachable", () => {
     // Redis came back empty here (this one persists nothing): Redis is what counts again.
     await store.updateBindings(AOR, upsert(binding(2)));
     expect(await other.getBindings(AOR)).toEqual([binding(2)]);
+  });
+});
+
+describe("LastKnownStateStore across two outages", () => {
+  it("refuses, in the second outage, a nonce issued and counted in Redis between the two (RFC 7616 §3.4), however the first one's write-back ended", async () => {
+    const time = { now: T0 };
+    const clock = () => time.now;
+    const keyPrefix = `outages-${++suite}:`;
+    const events: LastKnownEvent[] = [];
+    const store = new LastKnownStateStore(new RedisStateStore({ url: redis.url, keyPrefix, clock }), { clock, onEvent: (e) => events.push(e) });
+    try {
+      await store.getBindings(AOR);
+      await redis.pause();
+      await untilHealth(store, "unreachable");
+      time.now = T0 + 60_000;
+      // Issued during the first outage: counted here.
+      expect(await store.checkCredentials([], { nonce: "during-1", nc: 1, ttlMs: 60_000, issuedAt: T0 + 60_000 })).toMatchObject({ fresh: true });
+      await redis.resume();
+      await untilHealth(store, "ready");
+      await vi.waitFor(() => expect(events).toContainEqual(expect.objectContaining({ kind: "reconciled" })), { timeout: 10_000 });
+
+      // Between the outages: a nonce issued and used through Redis.
+      time.now = T0 + 120_000;
+      expect(await store.checkCredentials([], { nonce: "between", nc: 1, ttlMs: 60_000, issuedAt: T0 + 120_000 })).toMatchObject({ fresh: true });
+      time.now = T0 + 180_000;
+      await redis.pause();
+      await untilHealth(store, "unreachable");
+      // Its replay in the second outage: Redis holds its count, this node does not.
+      expect(await store.checkCredentials([], { nonce: "between", nc: 1, ttlMs: 60_000, issuedAt: T0 + 120_000 })).toMatchObject({ fresh: false });
+      // A nonce issued in this outage is counted here.
+      expect(await store.checkCredentials([], { nonce: "during-2", nc: 1, ttlMs: 60_000, issuedAt: T0 + 180_000 })).toMatchObject({ fresh: true });
+    } finally {
+      await redis.resume();
+      await store.close();
+    }
   });
 });

@@ -68,13 +68,18 @@ export type LastKnownEvent =
   | { readonly kind: "reconcile-interrupted"; readonly error: unknown; readonly records: number }
   /** Every AOR's bindings were read from the shared store: `aors` of them have some. */
   | { readonly kind: "refreshed"; readonly aors: number }
+  /** Reading every AOR's bindings failed other than by Redis going away. */
+  | { readonly kind: "refresh-failed"; readonly error: unknown }
   /** Closed with entries never written to the shared store. */
   | { readonly kind: "abandoned"; readonly dialogs: number; readonly records: number }
   /**
-   * Lost: a call record when the queue was full (the oldest goes), or a dialog or record
-   * the shared store refused (not for being away) when it was written back.
+   * Lost: a call record when the queue was full (the oldest goes), or an entry the
+   * shared store refused (not for being away) when it was written back.
    */
-  | { readonly kind: "dropped"; readonly what: "dialog" | "call record"; readonly id: string; readonly reason: string };
+  | { readonly kind: "dropped"; readonly what: WrittenBack; readonly id: string; readonly reason: string };
+
+/** What an outage leaves to be written to the shared store. */
+export type WrittenBack = "dialog" | "call record" | "nonce count" | "block";
 
 export interface LastKnownStateStoreOptions {
   /** Epoch ms, the shared store's clock; tests pass a fake. */
@@ -104,8 +109,14 @@ export class LastKnownStateStore implements StateStore {
   /** The outage's nonce counts (highest per nonce, with its expiry) and blocks, to write back. */
   private readonly outageNonces = new Map<string, { nc: number; expiresAt: number }>();
   private readonly outageBlocks = new Map<string, number>();
-  /** When the current outage began (Redis seen to go, or this node's first answer from memory); undefined when there is none. */
+  /** Since this node first answered from its memory, until all it kept is written back; undefined when nothing is owed. */
   private outageSince: number | undefined;
+  /**
+   * When Redis was last seen to go (its health turning unreachable, or a command failing
+   * while none was known): nonces issued before it have counts in Redis that this node
+   * cannot see. Moved on every outage, whether or not the last one's write-back ended.
+   */
+  private nonceCutoff = -Infinity;
   /** Operations answered from memory since start: a write-back goes round again while it grows. */
   private fallbacks = 0;
   private reconciling = false;
@@ -124,6 +135,7 @@ export class LastKnownStateStore implements StateStore {
     this.maxQueuedRecords = options.maxQueuedRecords ?? DEFAULT_MAX_QUEUED_RECORDS;
     this.local = new MemoryStateStore({ clock: this.clock });
     this.stopFollowing = shared.onHealthChange((health) => {
+      if (health.state === "unreachable") this.nonceCutoff = Math.max(this.nonceCutoff, health.since);
       if (health.state === "ready") void this.reconcile();
     });
     this.refreshTimer = setInterval(() => void this.refresh(), options.refreshEveryMs ?? DEFAULT_REFRESH_EVERY_MS).unref();
@@ -166,10 +178,13 @@ export class LastKnownStateStore implements StateStore {
     return this.either(
       "credentials",
       async () => {
-        const check = await this.shared.checkCredentials(blockKeys, nonceCount);
+        // A count used during the outage and not yet written back is a replay here too.
+        const owed = nonceCount === undefined ? undefined : this.outageNonces.get(nonceCount.nonce);
+        const replayed = owed !== undefined && nonceCount!.nc <= owed.nc;
+        const check = await this.shared.checkCredentials(blockKeys, replayed ? undefined : nonceCount);
         // Blocks are rare: each one Redis reports is remembered, to hold while it is away.
         for (const [i, until] of check.blockedUntil.entries()) if (until !== undefined) await this.local.block(blockKeys[i]!, until);
-        return check;
+        return replayed ? { ...check, fresh: false } : check;
       },
       () => this.checkLocally(blockKeys, nonceCount),
     );
@@ -327,9 +342,10 @@ export class LastKnownStateStore implements StateStore {
 
   private fellBack(operation: FallbackOperation, reason: string): void {
     const first = this.outageSince === undefined;
-    // From when Redis was seen to go: nonces issued since then have no counts in it.
     const health = this.shared.health();
-    this.outageSince ??= health.state === "unreachable" ? health.since : this.clock();
+    // A command failed on a connection that still looks up: the outage starts now.
+    if (first && health.state !== "unreachable") this.nonceCutoff = Math.max(this.nonceCutoff, this.clock());
+    this.outageSince ??= this.clock();
     this.fallbacks++;
     this.tell({ kind: "fallback", operation, first, reason });
   }
@@ -348,7 +364,10 @@ export class LastKnownStateStore implements StateStore {
    * (its counts are in Redis), so it is refused: the phone is challenged afresh.
    */
   private async checkLocally(blockKeys: readonly string[], nonceCount: NonceCountUse | undefined): Promise<CredentialsCheck> {
-    const issuedBefore = nonceCount !== undefined && (nonceCount.issuedAt ?? 0) < this.outageSince!;
+    // The nodes of a pair keep NTP time: a nonce the other node issued a few ms before
+    // the outage may pass as issued after it. A margin of the seconds a nonce's check
+    // allows would refuse every new nonce, and so every call, for those seconds.
+    const issuedBefore = nonceCount !== undefined && (nonceCount.issuedAt ?? -Infinity) < this.nonceCutoff;
     const check = await this.local.checkCredentials(blockKeys, issuedBefore ? undefined : nonceCount);
     if (nonceCount === undefined) return check;
     if (issuedBefore) return { ...check, fresh: false };
@@ -372,9 +391,10 @@ export class LastKnownStateStore implements StateStore {
       for (const [aor, bindings] of this.known) if (!bindings.some((b) => isLive(b, now))) this.known.delete(aor);
       const aors = await this.shared.visitBindings((aor, bindings) => this.known.set(aor, bindings));
       this.tell({ kind: "refreshed", aors });
-    } catch {
-      // Redis went away mid-walk (its health says so), or the store closed: what was
-      // read is kept, and the next refresh reads the rest.
+    } catch (error) {
+      // Redis going away mid-walk (its health says so) or the store closing is no news:
+      // what was read is kept, and the next refresh reads the rest.
+      if (!isUnavailable(error) && !isClosed(error)) this.tell({ kind: "refresh-failed", error });
     } finally {
       this.refreshing = false;
     }
@@ -413,9 +433,12 @@ export class LastKnownStateStore implements StateStore {
         await this.writeBackAuthState();
         const kept = await this.local.listDialogs();
         for (const dialog of kept) {
-          await this.writeBack("dialog", dialog.id, () => this.shared.putDialog(dialog));
-          // Its BYE came while it was being written, and ended it here: end it there too.
-          if ((await this.local.endDialog(dialog.id)) === undefined) await this.shared.endDialog(dialog.id);
+          await this.writeBack("dialog", dialog.id, async () => {
+            await this.shared.putDialog(dialog);
+            // Its BYE came while it was being written, and ended it here: end it there too.
+            if ((await this.local.endDialog(dialog.id)) === undefined) await this.shared.endDialog(dialog.id);
+          });
+          await this.local.endDialog(dialog.id);
           dialogs++;
         }
         while (this.queuedRecords.length > 0) {
@@ -441,21 +464,21 @@ export class LastKnownStateStore implements StateStore {
   private async writeBackAuthState(): Promise<void> {
     for (const [nonce, { nc, expiresAt }] of this.outageNonces) {
       const ttlMs = expiresAt - this.clock();
-      if (ttlMs > 0) await this.shared.checkCredentials([], { nonce, nc, ttlMs });
+      if (ttlMs > 0) await this.writeBack("nonce count", nonce, async () => void (await this.shared.checkCredentials([], { nonce, nc, ttlMs })));
       this.outageNonces.delete(nonce);
     }
     for (const [key, until] of this.outageBlocks) {
-      if (until > this.clock()) await this.shared.block(key, until);
+      if (until > this.clock()) await this.writeBack("block", key, () => this.shared.block(key, until));
       this.outageBlocks.delete(key);
     }
   }
 
   /** Runs one write-back; rethrows only the store's being away or closed (which stop the reconciling). */
-  private async writeBack(what: "dialog" | "call record", id: string, write: () => Promise<void>): Promise<void> {
+  private async writeBack(what: WrittenBack, id: string, write: () => Promise<void>): Promise<void> {
     try {
       await write();
     } catch (err) {
-      if (isUnavailable(err) || (err instanceof StateError && err.code === "STATE_CLOSED")) throw err;
+      if (isUnavailable(err) || isClosed(err)) throw err;
       this.tell({ kind: "dropped", what, id, reason: err instanceof Error ? err.message : String(err) });
     }
   }
@@ -463,4 +486,8 @@ export class LastKnownStateStore implements StateStore {
 
 function isUnavailable(err: unknown): err is StateError {
   return err instanceof StateError && err.code === "STATE_UNAVAILABLE";
+}
+
+function isClosed(err: unknown): boolean {
+  return err instanceof StateError && err.code === "STATE_CLOSED";
 }

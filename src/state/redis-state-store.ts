@@ -218,7 +218,7 @@ export class RedisStateStore implements StateStore {
       const keys = page.map((aor) => this.keys.aor(aor));
       const values = await this.command("read the bindings of registered AORs", () => this.redis.mget(keys));
       for (const [j, raw] of values.entries()) {
-        const live = raw === null ? [] : decodeBindings(raw, page[j]!, keys[j]!).filter((b) => isLive(b, now));
+        const live = raw === null ? [] : readableBindings(raw, page[j]!, keys[j]!).filter((b) => isLive(b, now));
         if (live.length === 0) continue;
         visit(page[j]!, live);
         visited++;
@@ -391,6 +391,20 @@ export class RedisStateStore implements StateStore {
       }
       throw new StateError("STATE_UNAVAILABLE", `could not ${what} on Redis ${this.target}: ${message}. Check that Redis is running and reachable.`, { cause: err });
     }
+  }
+}
+
+/**
+ * An AOR's bindings for `visitBindings`, or none when its value cannot be read: one
+ * value written by hand, or by a newer version during a rolling upgrade, must not end
+ * the walk. `getBindings` on that AOR still says what is wrong with it.
+ */
+function readableBindings(raw: string, aor: string, key: string): readonly Binding[] {
+  try {
+    return decodeBindings(raw, aor, key);
+  } catch (err) {
+    if (err instanceof StateError && err.code === "STATE_BAD_VALUE") return [];
+    throw err;
   }
 }
 

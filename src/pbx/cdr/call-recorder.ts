@@ -108,7 +108,8 @@ export class CallRecorder {
       const ended = dialog && (await this.store.endDialog(dialog.id));
       if (!ended) {
         if (waited === 1) setTimeout(() => void this.end(bye, log, 2), LATE_DIALOG_GRACE_MS).unref();
-        else if (waited > 1) log.error("call record lost: the shared store came back without the call's dialog; make Redis persist its data (appendonly yes)");
+        // Or the other node saw this BYE too and recorded the call.
+        else if (waited > 1) log.warn("no dialog for a BYE kept through a shared state outage: recorded by the other node, or lost (make Redis persist its data: appendonly yes)");
         return;
       }
       await this.store.appendCallRecord({
@@ -127,7 +128,7 @@ export class CallRecorder {
     } catch (err) {
       // Only the shared store knows the dialog, and it is away (a call answered before
       // the outage: src/state/last-known-state-store.ts). The BYE waits for it.
-      if (err instanceof StateError && err.code === "STATE_UNAVAILABLE") this.keep(bye, log);
+      if (err instanceof StateError && err.code === "STATE_UNAVAILABLE") this.keep(bye, log, waited === 0);
       else log.error({ err }, "call record not written");
     }
   }
@@ -137,15 +138,23 @@ export class CallRecorder {
     return this.waiting.length;
   }
 
-  private keep(bye: Bye, log: Logger): void {
+  /** `first`: the BYE was just received (not tried again after waiting), so the log hears of it. */
+  private keep(bye: Bye, log: Logger, first: boolean): void {
     if (this.waiting.length >= MAX_WAITING_BYES) this.waiting.shift()!.log.error("call record lost: too many calls ended while the shared store was unreachable");
     this.waiting.push({ bye, log });
-    log.warn("call ended while the shared store is unreachable: its record is written when the store is back");
-    // The store's return is heard as a health change, unless it never looked gone
-    // (commands timing out on a connection still open): then a timer tries again.
+    if (first) log.warn("call ended while the shared store is unreachable: its record is written when the store is back");
+    this.retryLater();
+  }
+
+  /**
+   * The store's return is heard as a health change, unless it never looked gone
+   * (commands timing out on a connection still open): then this timer tries again.
+   */
+  private retryLater(): void {
     this.retry ??= setTimeout(() => {
       this.retry = undefined;
-      void this.endWaiting();
+      if (this.store.health().state === "unreachable") this.retryLater();
+      else void this.endWaiting();
     }, WAITING_RETRY_MS).unref();
   }
 
