@@ -3,6 +3,7 @@
  * contract), and what it answers and keeps while a real redis-server is stopped, then
  * gives back when it is started again (empty: nothing was persisted).
  */
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server.js";
 import { LastKnownStateStore, type LastKnownEvent } from "./last-known-state-store.js";
@@ -167,6 +168,37 @@ describe("LastKnownStateStore across two outages", () => {
       expect(await store.checkCredentials([], { nonce: "during-2", nc: 1, ttlMs: 60_000, issuedAt: T0 + 180_000 })).toMatchObject({ fresh: true });
     } finally {
       await redis.resume();
+      await store.close();
+    }
+  });
+});
+
+describe("LastKnownStateStore when Redis stops answering on an open connection", () => {
+  it("answers from memory once a command times out, though Redis's health still says ready", async () => {
+    const keyPrefix = `paused-${++suite}:`;
+    const events: LastKnownEvent[] = [];
+    const store = new LastKnownStateStore(new RedisStateStore({ url: redis.url, keyPrefix, clock: () => T0, commandTimeoutMs: 200 }), {
+      clock: () => T0,
+      onEvent: (e) => events.push(e),
+    });
+    const admin = new Redis(redis.url);
+    try {
+      await store.updateBindings(AOR, upsert(binding(1)));
+      // Redis holds every client's commands, the connections stay up: a quiet partition.
+      await admin.call("CLIENT", "PAUSE", "1500", "ALL");
+      expect(await store.getBindings(AOR)).toEqual([binding(1)]);
+      expect(store.health().state).toBe("ready");
+      expect(events).toContainEqual({ kind: "fallback", operation: "bindings", first: true, reason: expect.stringContaining("timed out") });
+      // No health change tells of its return: the first command Redis answers does.
+      await vi.waitFor(
+        async () => {
+          await store.getBindings(AOR);
+          expect(events).toContainEqual({ kind: "reconciled", dialogs: 0, records: 0 });
+        },
+        { timeout: 5_000, interval: 100 },
+      );
+    } finally {
+      await admin.quit();
       await store.close();
     }
   });
