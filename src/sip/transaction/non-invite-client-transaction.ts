@@ -46,6 +46,7 @@ import { createResponse, type SipRequest, type SipResponse } from "../message/in
 import { isReliable, type Endpoint, type TransportName } from "../transport/endpoint.js";
 import { TimerSet } from "./timer-set.js";
 import { timerE, timerF, timerK } from "./timers.js";
+import { TransactionError } from "./transaction-error.js";
 import { checkMove, type ResponseHandler, type TransactionContext } from "./transaction.js";
 
 export type NonInviteClientState = "trying" | "proceeding" | "completed" | "terminated";
@@ -63,6 +64,12 @@ export class NonInviteClientTransaction {
   /** The transport the request went out on: the sender may move a large request from UDP to TCP (RFC 3261 §18.1.1). */
   private transport: TransportName;
   private retransmissions = 0;
+  /**
+   * The request, while the machine may still send it or answer for it (Trying and
+   * Proceeding). Completed only absorbs response retransmissions, for T4 on UDP, and
+   * needs it no more.
+   */
+  private pending: SipRequest | undefined;
 
   /**
    * RFC 3261 §17.1.2.2: "The "Trying" state is entered when the TU initiates a new client
@@ -72,11 +79,12 @@ export class NonInviteClientTransaction {
    * MUST set timer E to fire in T1 seconds."
    */
   constructor(
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly destination: Endpoint,
     private readonly context: TransactionContext,
     private readonly onResponse: ResponseHandler,
   ) {
+    this.pending = request;
     this.transport = destination.transport;
     // Timer E waits for the transport the sender actually chose.
     context.sender.sendRequest(request, destination).then(
@@ -91,6 +99,12 @@ export class NonInviteClientTransaction {
 
   get state(): NonInviteClientState {
     return this.current;
+  }
+
+  /** The request; only the states that use it (Trying, Proceeding) ask. */
+  private get request(): SipRequest {
+    if (!this.pending) throw new TransactionError("SIP_TRANSACTION_BAD_TRANSITION", `non-INVITE client transaction: the request is gone in ${this.current}; this is a bug in the transaction layer`);
+    return this.pending;
   }
 
   receiveResponse(response: SipResponse): void {
@@ -118,6 +132,7 @@ export class NonInviteClientTransaction {
   private transition(to: NonInviteClientState): void {
     checkMove("non-INVITE client transaction", MOVES, this.current, to);
     this.current = to;
+    if (to !== "proceeding") this.pending = undefined;
     switch (to) {
       case "proceeding":
         // Timers E and F run on: E comes back at T2 the next time it fires (armTimerE).
@@ -158,8 +173,9 @@ export class NonInviteClientTransaction {
   // "Proceeding" state, the TU MUST be informed of a timeout, and the client transaction
   // MUST transition to the terminated state." §8.1.3.1: the TU treats it as a 408.
   private timerFFired(): void {
+    const timeout = createResponse(this.request, 408);
     this.transition("terminated");
-    this.onResponse(createResponse(this.request, 408));
+    this.onResponse(timeout);
   }
 
   // RFC 3261 §17.1.4: "the client transaction should inform the TU that a transport
@@ -168,7 +184,8 @@ export class NonInviteClientTransaction {
   // Once a final response is in, a late failure of an old retransmission changes nothing.
   private transportFailed(): void {
     if (this.current !== "trying" && this.current !== "proceeding") return;
+    const unavailable = createResponse(this.request, 503);
     this.transition("terminated");
-    this.onResponse(createResponse(this.request, 503));
+    this.onResponse(unavailable);
   }
 }
