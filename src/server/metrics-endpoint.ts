@@ -1,12 +1,21 @@
-/** `GET /metrics` for Prometheus, on its own small HTTP listener (the admin API comes later). */
+/**
+ * `GET /metrics` for Prometheus and `GET /health` (node-health.ts) for load balancers,
+ * on their own small HTTP listener (the admin API comes later).
+ */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import type { nodeHealth } from "./node-health.js";
 
-export async function startMetricsEndpoint(registry: Registry, address: string, port: number): Promise<Server> {
+export async function startMetricsEndpoint(registry: Registry, address: string, port: number, health: () => ReturnType<typeof nodeHealth>): Promise<Server> {
   const server = createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/health") {
+      const { httpStatus, body } = health();
+      res.writeHead(httpStatus, { "Content-Type": "application/json" }).end(JSON.stringify(body) + "\n");
+      return;
+    }
     if (req.method !== "GET" || req.url !== "/metrics") {
-      res.writeHead(404).end("Not found: try GET /metrics\n");
+      res.writeHead(404).end("Not found: try GET /metrics or GET /health\n");
       return;
     }
     registry.metrics().then(

@@ -7,6 +7,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { StateStore } from "../state/index.js";
 import type { TransportCounters } from "../sip/transport/index.js";
+import type { HealthFacts } from "./node-health.js";
 import type { StateFallbackReport } from "./state-fallback-report.js";
 
 export interface MetricSources {
@@ -14,12 +15,8 @@ export interface MetricSources {
   readonly transactions: () => { client: number; server: number };
   readonly store: StateStore;
   readonly fallback: StateFallbackReport;
-  /** Call records waiting for Redis to come back. */
-  readonly queuedRecords: () => number;
-  /** BYEs of calls answered before a Redis outage, waiting for it to end them. */
-  readonly waitingByes: () => number;
-  /** AORs the node knows the bindings of, to route to while Redis is away. */
-  readonly knownAors: () => number;
+  /** What the node holds for a Redis outage. */
+  readonly lastKnown: () => HealthFacts["lastKnown"];
 }
 
 export class NodeMetrics {
@@ -125,7 +122,7 @@ export class NodeMetrics {
       help: "Call records waiting for the shared state store to come back",
       registers: [this.registry],
       collect() {
-        this.set(sources.queuedRecords());
+        this.set(sources.lastKnown().queuedRecords);
       },
     });
     new Gauge({
@@ -133,7 +130,7 @@ export class NodeMetrics {
       help: "AORs whose bindings the node holds in memory, to route to while the shared state store is unreachable",
       registers: [this.registry],
       collect() {
-        this.set(sources.knownAors());
+        this.set(sources.lastKnown().knownAors);
       },
     });
     new Gauge({
@@ -141,7 +138,7 @@ export class NodeMetrics {
       help: "BYEs of calls answered before the shared state store became unreachable, waiting for it to record their end",
       registers: [this.registry],
       collect() {
-        this.set(sources.waitingByes());
+        this.set(sources.lastKnown().waitingByes);
       },
     });
     new Gauge({

@@ -26,6 +26,7 @@ import { metricsPort, startMetricsEndpoint } from "./metrics-endpoint.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { OverloadMonitor } from "./overload-monitor.js";
 import { StateFallbackReport } from "./state-fallback-report.js";
+import { nodeHealth, type HealthFacts } from "./node-health.js";
 import { transportOptions } from "./transport-options-from-config.js";
 
 /** Where a node without Redis keeps its call records, relative to its config folder. */
@@ -51,6 +52,7 @@ export class StrowgerNode {
   private readonly transactions: TransactionLayer;
   private strays = 0;
 
+  private readonly nodeName: string;
   private directory: Directory;
   private dialplan: Dialplan | undefined;
   readonly metrics: NodeMetrics;
@@ -65,6 +67,7 @@ export class StrowgerNode {
     options: NodeOptions,
   ) {
     const { config } = options;
+    this.nodeName = config.node.name;
     this.directory = options.directory;
     this.dialplan = options.dialplan;
     this.transactions = new TransactionLayer(transport, {
@@ -76,9 +79,7 @@ export class StrowgerNode {
       transactions: () => this.transactions.size,
       store,
       fallback,
-      queuedRecords: () => (store instanceof LastKnownStateStore ? store.queuedRecordCount : 0),
-      waitingByes: () => this.calls.recorder.waitingByes,
-      knownAors: () => (store instanceof LastKnownStateStore ? store.knownAorCount : 0),
+      lastKnown: () => this.lastKnown(),
     });
     const auth = {
       directory: () => this.directory,
@@ -146,8 +147,9 @@ export class StrowgerNode {
       if (metrics.enabled) {
         // With --port N the metrics move to N+9, like the SIP ports, so nodes can share a machine.
         const port = options.port === undefined ? metrics.port : options.port === 0 ? 0 : options.port + 9;
-        node.metricsServer = await startMetricsEndpoint(node.metrics.registry, metrics.address, port);
-        options.log.info({ address: metrics.address, port: metricsPort(node.metricsServer) }, "metrics at /metrics");
+        const running = node;
+        node.metricsServer = await startMetricsEndpoint(node.metrics.registry, metrics.address, port, () => running.health());
+        options.log.info({ address: metrics.address, port: metricsPort(node.metricsServer) }, "metrics at /metrics, health at /health");
       }
       for (const l of transport.listening()) options.log.info({ transport: l.transport, address: l.address, port: l.port }, "listening");
       return node;
@@ -178,6 +180,22 @@ export class StrowgerNode {
 
   counters() {
     return { ...this.transport.counters(), transactions: this.transactions.size, strayResponses: this.strays };
+  }
+
+  /** What `GET /health` answers. */
+  health(): ReturnType<typeof nodeHealth> {
+    return nodeHealth({ node: this.nodeName, state: this.store.health(), overloaded: this.load.shedding, lastKnown: this.lastKnown() });
+  }
+
+  /** What the node holds for a Redis outage (none on the embedded store). */
+  private lastKnown(): HealthFacts["lastKnown"] {
+    const store = this.store;
+    const lastKnown = store instanceof LastKnownStateStore;
+    return {
+      queuedRecords: lastKnown ? store.queuedRecordCount : 0,
+      waitingByes: this.calls.recorder.waitingByes,
+      knownAors: lastKnown ? store.knownAorCount : 0,
+    };
   }
 
   /** Whether the node is refusing new calls and registrations (overloaded: RFC 3261 §21.5.4). */
