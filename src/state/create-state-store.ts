@@ -1,5 +1,6 @@
 import type { CallRecordRetention } from "./call-record.js";
-import { LastKnownStateStore, type LastKnownEvent } from "./last-known-state-store.js";
+import type { LastKnownEvent } from "./last-known-events.js";
+import { LastKnownStateStore } from "./last-known-state-store.js";
 import { MemoryStateStore } from "./memory-state-store.js";
 import type { RedisSentinelSettings } from "./redis-connection.js";
 import { RedisStateStore } from "./redis-state-store.js";

@@ -20,5 +20,6 @@ export { StateError, type StateErrorCode } from "./state-error.js";
 export { createStateStore, type StateStoreSettings } from "./create-state-store.js";
 export { MemoryStateStore, type MemoryStateStoreOptions } from "./memory-state-store.js";
 export { RedisStateStore, type RedisStateStoreOptions } from "./redis-state-store.js";
-export { LastKnownStateStore, type FallbackOperation, type LastKnownEvent, type LastKnownStateStoreOptions } from "./last-known-state-store.js";
+export { LastKnownStateStore, type LastKnownStateStoreOptions } from "./last-known-state-store.js";
+export type { FallbackOperation, LastKnownEvent, WrittenBack } from "./last-known-events.js";
 export type { RedisConnectionSettings, RedisSentinelSettings } from "./redis-connection.js";

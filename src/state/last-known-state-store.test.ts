@@ -6,7 +6,8 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server.js";
-import { LastKnownStateStore, type LastKnownEvent } from "./last-known-state-store.js";
+import type { LastKnownEvent } from "./last-known-events.js";
+import { LastKnownStateStore } from "./last-known-state-store.js";
 import { RedisStateStore } from "./redis-state-store.js";
 import { defineStateStoreContract } from "./state-store.contract.js";
 import { AOR, T0, binding, dialog, errorOf, record, untilHealth, upsert } from "./state-store.contract-support.js";

@@ -36,7 +36,9 @@
 import { isLive, type Binding } from "./binding.js";
 import type { CallRecord, CallRecordQuery } from "./call-record.js";
 import type { DialogRecord } from "./dialog-record.js";
+import type { FallbackOperation, LastKnownEvent } from "./last-known-events.js";
 import { MemoryStateStore } from "./memory-state-store.js";
+import { isClosed, isUnavailable, OutageDebt } from "./outage-debt.js";
 import { StateError } from "./state-error.js";
 import type {
   BindingCounts,
@@ -48,38 +50,6 @@ import type {
   StateStore,
   UpdateRefusal,
 } from "./state-store.js";
-
-/** The operations that have an answer of this node's own while the shared store is away. */
-export type FallbackOperation =
-  | "bindings"
-  | "credentials"
-  | "failures"
-  | "blocks"
-  | "dialogs"
-  | "call records";
-
-/** What the node is told, to say it loudly (logs, metrics). */
-export type LastKnownEvent =
-  /** An operation was answered from this node's memory; `first` for the first of an outage. */
-  | { readonly kind: "fallback"; readonly operation: FallbackOperation; readonly first: boolean; readonly reason: string }
-  /** The shared store is back and has been given what was kept for it. */
-  | { readonly kind: "reconciled"; readonly dialogs: number; readonly records: number }
-  /** The shared store went away again while being given it; tried again when it is back. */
-  | { readonly kind: "reconcile-interrupted"; readonly error: unknown; readonly records: number }
-  /** Every AOR's bindings were read from the shared store: `aors` of them have some. */
-  | { readonly kind: "refreshed"; readonly aors: number }
-  /** Reading every AOR's bindings failed other than by Redis going away. */
-  | { readonly kind: "refresh-failed"; readonly error: unknown }
-  /** Closed with entries never written to the shared store. */
-  | { readonly kind: "abandoned"; readonly dialogs: number; readonly records: number }
-  /**
-   * Lost: a call record when the queue was full (the oldest goes), or an entry the
-   * shared store refused (not for being away) when it was written back.
-   */
-  | { readonly kind: "dropped"; readonly what: WrittenBack; readonly id: string; readonly reason: string };
-
-/** What an outage leaves to be written to the shared store. */
-export type WrittenBack = "dialog" | "call record" | "nonce count" | "block";
 
 export interface LastKnownStateStoreOptions {
   /** Epoch ms, the shared store's clock; tests pass a fake. */
@@ -100,15 +70,11 @@ export class LastKnownStateStore implements StateStore {
   readonly backend: StateStore["backend"];
   private readonly clock: () => number;
   private readonly onEvent: (event: LastKnownEvent) => void;
-  private readonly maxQueuedRecords: number;
   /** Each AOR's bindings as this node last saw them in the shared store. */
   private readonly known = new Map<string, readonly Binding[]>();
   /** Nonce counts, failures and blocks while away; dialogs answered while away, until written back. */
   private readonly local: MemoryStateStore;
-  private readonly queuedRecords: CallRecord[] = [];
-  /** The outage's nonce counts (highest per nonce, with its expiry) and blocks, to write back. */
-  private readonly outageNonces = new Map<string, { nc: number; expiresAt: number }>();
-  private readonly outageBlocks = new Map<string, number>();
+  private readonly debt: OutageDebt;
   /** Since this node first answered from its memory, until all it kept is written back; undefined when nothing is owed. */
   private outageSince: number | undefined;
   /**
@@ -132,8 +98,8 @@ export class LastKnownStateStore implements StateStore {
     this.backend = shared.backend;
     this.clock = options.clock ?? Date.now;
     this.onEvent = options.onEvent ?? (() => {});
-    this.maxQueuedRecords = options.maxQueuedRecords ?? DEFAULT_MAX_QUEUED_RECORDS;
     this.local = new MemoryStateStore({ clock: this.clock });
+    this.debt = new OutageDebt(this.local, this.clock, (event) => this.tell(event), options.maxQueuedRecords ?? DEFAULT_MAX_QUEUED_RECORDS);
     this.stopFollowing = shared.onHealthChange((health) => {
       if (health.state === "unreachable") this.nonceCutoff = Math.max(this.nonceCutoff, health.since);
       if (health.state === "ready") void this.reconcile();
@@ -179,8 +145,7 @@ export class LastKnownStateStore implements StateStore {
       "credentials",
       async () => {
         // A count used during the outage and not yet written back is a replay here too.
-        const owed = nonceCount === undefined ? undefined : this.outageNonces.get(nonceCount.nonce);
-        const replayed = owed !== undefined && nonceCount!.nc <= owed.nc;
+        const replayed = nonceCount !== undefined && this.debt.owesCount(nonceCount);
         const check = await this.shared.checkCredentials(blockKeys, replayed ? undefined : nonceCount);
         // Blocks are rare: each one Redis reports is remembered, to hold while it is away.
         for (const [i, until] of check.blockedUntil.entries()) if (until !== undefined) await this.local.block(blockKeys[i]!, until);
@@ -211,14 +176,14 @@ export class LastKnownStateStore implements StateStore {
       },
       async () => {
         await this.local.block(key, untilMs);
-        this.outageBlocks.set(key, Math.max(untilMs, this.outageBlocks.get(key) ?? 0));
+        this.debt.block(key, untilMs);
       },
     );
   }
 
   async unblock(key: string): Promise<void> {
     await this.local.unblock(key);
-    this.outageBlocks.delete(key);
+    this.debt.unblock(key);
     await this.sharedOnly(() => this.shared.unblock(key));
   }
 
@@ -255,7 +220,7 @@ export class LastKnownStateStore implements StateStore {
   // ---- Call records: queued while away -------------------------------------------
 
   appendCallRecord(record: CallRecord): Promise<void> {
-    return this.either("call records", () => this.shared.appendCallRecord(record), async () => this.queue(record));
+    return this.either("call records", () => this.shared.appendCallRecord(record), async () => this.debt.queue(record));
   }
 
   callRecords(query?: CallRecordQuery): Promise<CallRecord[]> {
@@ -279,7 +244,7 @@ export class LastKnownStateStore implements StateStore {
 
   /** Call records still queued for the shared store, for metrics. */
   get queuedRecordCount(): number {
-    return this.queuedRecords.length;
+    return this.debt.queuedRecords;
   }
 
   async close(): Promise<void> {
@@ -288,7 +253,7 @@ export class LastKnownStateStore implements StateStore {
     clearInterval(this.refreshTimer);
     this.stopFollowing();
     const dialogs = (await this.local.listDialogs()).length;
-    if (dialogs > 0 || this.queuedRecords.length > 0) this.tell({ kind: "abandoned", dialogs, records: this.queuedRecords.length });
+    if (dialogs > 0 || this.debt.queuedRecords > 0) this.tell({ kind: "abandoned", dialogs, records: this.debt.queuedRecords });
     await this.local.close();
     await this.shared.close();
   }
@@ -371,10 +336,7 @@ export class LastKnownStateStore implements StateStore {
     const check = await this.local.checkCredentials(blockKeys, issuedBefore ? undefined : nonceCount);
     if (nonceCount === undefined) return check;
     if (issuedBefore) return { ...check, fresh: false };
-    if (check.fresh === true) {
-      const expiresAt = this.clock() + nonceCount.ttlMs;
-      this.outageNonces.set(nonceCount.nonce, { nc: Math.max(nonceCount.nc, this.outageNonces.get(nonceCount.nonce)?.nc ?? 0), expiresAt });
-    }
+    if (check.fresh === true) this.debt.count(nonceCount);
     return check;
   }
 
@@ -406,88 +368,19 @@ export class LastKnownStateStore implements StateStore {
     return bindings;
   }
 
-  private queue(record: CallRecord): void {
-    if (this.queuedRecords.length >= this.maxQueuedRecords) {
-      const oldest = this.queuedRecords.shift()!;
-      this.tell({ kind: "dropped", what: "call record", id: oldest.id, reason: `the queue of ${this.maxQueuedRecords} records was full` });
-    }
-    this.queuedRecords.push(record);
-  }
-
-  /**
-   * Gives the shared store what was kept for it: the outage's nonce counts and blocks,
-   * the dialogs answered here (a dialog whose BYE came while it was being written is
-   * ended there again), then the queued records, oldest first, each removed once
-   * written; over again while the outage left more behind meanwhile. Going away again
-   * stops it until the store is back; anything else the store refuses is dropped,
-   * loudly, so that one bad entry cannot hold up the rest.
-   */
+  /** Pays the outage's debt (outage-debt.ts), unless a payment is under way or nothing is owed. */
   private async reconcile(): Promise<void> {
     if (this.outageSince === undefined || this.closed || this.reconciling) return;
     this.reconciling = true;
-    let dialogs = 0;
-    let records = 0;
     try {
-      for (;;) {
-        const fallbacks = this.fallbacks;
-        await this.writeBackAuthState();
-        const kept = await this.local.listDialogs();
-        for (const dialog of kept) {
-          await this.writeBack("dialog", dialog.id, async () => {
-            await this.shared.putDialog(dialog);
-            // Its BYE came while it was being written, and ended it here: end it there too.
-            if ((await this.local.endDialog(dialog.id)) === undefined) await this.shared.endDialog(dialog.id);
-          });
-          await this.local.endDialog(dialog.id);
-          dialogs++;
-        }
-        while (this.queuedRecords.length > 0) {
-          const record = this.queuedRecords[0]!;
-          await this.writeBack("call record", record.id, () => this.shared.appendCallRecord(record));
-          this.queuedRecords.shift();
-          records++;
-        }
-        // Requests answered from memory meanwhile may have left more.
-        const more = this.fallbacks !== fallbacks || kept.length > 0 || this.queuedRecords.length > 0 || this.outageNonces.size > 0 || this.outageBlocks.size > 0;
-        if (!more) break;
-      }
+      const paid = await this.debt.payTo(this.shared, () => this.fallbacks);
       this.outageSince = undefined;
-      this.tell({ kind: "reconciled", dialogs, records });
+      this.tell({ kind: "reconciled", ...paid });
     } catch (error) {
-      this.tell({ kind: "reconcile-interrupted", error, records: this.queuedRecords.length });
+      this.tell({ kind: "reconcile-interrupted", error, records: this.debt.queuedRecords });
     } finally {
       this.reconciling = false;
     }
   }
-
-  /** The outage's nonce counts (each only raises what Redis holds) and blocks (each only lengthens one). */
-  private async writeBackAuthState(): Promise<void> {
-    for (const [nonce, { nc, expiresAt }] of this.outageNonces) {
-      const ttlMs = expiresAt - this.clock();
-      if (ttlMs > 0) await this.writeBack("nonce count", nonce, async () => void (await this.shared.checkCredentials([], { nonce, nc, ttlMs })));
-      this.outageNonces.delete(nonce);
-    }
-    for (const [key, until] of this.outageBlocks) {
-      if (until > this.clock()) await this.writeBack("block", key, () => this.shared.block(key, until));
-      this.outageBlocks.delete(key);
-    }
-  }
-
-  /** Runs one write-back; rethrows only the store's being away or closed (which stop the reconciling). */
-  private async writeBack(what: WrittenBack, id: string, write: () => Promise<void>): Promise<void> {
-    try {
-      await write();
-    } catch (err) {
-      if (isUnavailable(err) || isClosed(err)) throw err;
-      this.tell({ kind: "dropped", what, id, reason: err instanceof Error ? err.message : String(err) });
-    }
-  }
 }
 
-function isUnavailable(err: unknown): err is StateError {
-  return err instanceof StateError && err.code === "STATE_UNAVAILABLE";
-}
-
-function isClosed(err: unknown): boolean {
-  return err instanceof StateError && err.code === "STATE_CLOSED";
-}
