@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { CALL_CONFIG, startCallNode, type CallNode } from "./support/call-node.js";
+import { startPair, type CallNode } from "./support/call-node.js";
 import { requestsIn, statusesFor } from "./support/sip-calls.js";
 import { headerValue, headerValues } from "./support/sip-text.js";
 import type { SippRun } from "./support/sipp.js";
@@ -27,9 +27,7 @@ let b: CallNode;
 beforeAll(async () => {
   redis = await startRedisServer();
   const directory = testDirectory(["2001", "2002"].map((extension) => ({ extension, password: password(extension) })));
-  const yaml = (name: string) => CALL_CONFIG + `node:\n  name: ${name}\ncluster:\n  name: pair\n`;
-  a = await startCallNode({ yaml: yaml("a"), directory, redisUrl: redis.url });
-  b = await startCallNode({ yaml: yaml("b"), directory, redisUrl: redis.url });
+  ({ a, b } = await startPair({ directory, redisUrl: redis.url }));
 });
 afterAll(async () => {
   await b?.stop();

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { untilHealth } from "../../src/state/state-store.contract-support.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { CALL_CONFIG, startCallNode, type CallNode } from "./support/call-node.js";
+import { startPair, type CallNode } from "./support/call-node.js";
 import { pollUntil } from "./support/poll.js";
 import { statusesFor } from "./support/sip-calls.js";
 import { headerValue } from "./support/sip-text.js";
@@ -24,9 +24,7 @@ let b: CallNode;
 beforeAll(async () => {
   redis = await startRedisServer();
   const directory = testDirectory(["2001", "2002"].map((extension) => ({ extension, password: password(extension) })));
-  const yaml = (name: string) => CALL_CONFIG + `node:\n  name: ${name}\ncluster:\n  name: pair\nstate:\n  lastKnownRefreshSeconds: 1\n`;
-  a = await startCallNode({ yaml: yaml("a"), directory, redisUrl: redis.url });
-  b = await startCallNode({ yaml: yaml("b"), directory, redisUrl: redis.url });
+  ({ a, b } = await startPair({ directory, redisUrl: redis.url, yaml: "state:\n  lastKnownRefreshSeconds: 1\n" }));
 });
 afterAll(async () => {
   await b?.stop();

@@ -93,3 +93,11 @@ export async function startCallNode(options: CallNodeOptions): Promise<CallNode>
       ),
   };
 }
+
+/** Two nodes, "a" and "b", of the cluster "pair" on one Redis; `yaml` is added to each node's config. */
+export async function startPair(options: { readonly directory: Directory; readonly redisUrl: string; readonly yaml?: string }): Promise<{ a: CallNode; b: CallNode }> {
+  const yaml = (name: string) => CALL_CONFIG + `node:\n  name: ${name}\ncluster:\n  name: pair\n` + (options.yaml ?? "");
+  const a = await startCallNode({ yaml: yaml("a"), directory: options.directory, redisUrl: options.redisUrl });
+  const b = await startCallNode({ yaml: yaml("b"), directory: options.directory, redisUrl: options.redisUrl });
+  return { a, b };
+}
