@@ -1,16 +1,16 @@
-import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { isLive, type Binding } from "./binding.js";
 import { acceptBindings } from "./accept-bindings.js";
 import { decodeBindings, encodeBindings } from "./binding-codec.js";
 import type { CallRecord, CallRecordQuery, CallRecordRetention } from "./call-record.js";
-import { checkInstant, checkNonceCount, checkPositiveInteger, checkRetention } from "./check-argument.js";
+import { checkPositiveInteger, checkRetention } from "./check-argument.js";
 import type { DialogRecord } from "./dialog-record.js";
 import { HealthTracker } from "./health-tracker.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { connectRedis, type RedisConnectionSettings } from "./redis-connection.js";
-import { RedisCallState } from "./redis-call-state.js";
+import { RedisAuthState } from "./redis-auth-state.js";
+import { RedisCallState, type RedisContext } from "./redis-call-state.js";
 import { RedisKeys } from "./redis-keys.js";
 import * as scripts from "./redis-scripts.js";
 import { StateError } from "./state-error.js";
@@ -83,6 +83,7 @@ export class RedisStateStore implements StateStore {
   private readonly lastWritten = new Map<string, string>();
   private readonly detach: () => void;
   private readonly calls: RedisCallState;
+  private readonly auth: RedisAuthState;
 
   constructor(options: RedisStateStoreOptions) {
     this.clock = options.clock ?? Date.now;
@@ -105,7 +106,7 @@ export class RedisStateStore implements StateStore {
     }
     this.tracker = new HealthTracker("redis", this.redis.status === "ready" ? "ready" : "connecting", this.clock, this.target);
     this.detach = this.followConnection();
-    this.calls = new RedisCallState({
+    const context: RedisContext = {
       redis: this.redis,
       keys: this.keys,
       clock: this.clock,
@@ -114,7 +115,9 @@ export class RedisStateStore implements StateStore {
       retention: this.retention,
       assertOpen: () => this.assertOpen(),
       command: (what, run) => this.command(what, run),
-    });
+    };
+    this.calls = new RedisCallState(context);
+    this.auth = new RedisAuthState(context);
   }
 
   // ---- Location service ----------------------------------------------------------
@@ -236,66 +239,34 @@ export class RedisStateStore implements StateStore {
     return { aors, bindings };
   }
 
-  // ---- Digest credentials: blocks and nonce counts ------------------------------
+  // ---- Digest credentials and failed authentication (redis-auth-state.ts) ----------
 
-  async checkCredentials(blockKeys: readonly string[], nonceCount?: NonceCountUse): Promise<CredentialsCheck> {
-    if (nonceCount !== undefined) checkNonceCount(nonceCount);
-    this.assertOpen();
-    const now = this.clock();
-    const keys = blockKeys.map((key) => this.keys.block(key));
-    if (nonceCount !== undefined) keys.push(this.keys.nonce(nonceCount.nonce));
-    const args =
-      nonceCount === undefined ? [now, "", "", ""] : [now, nonceCount.nc, now + nonceCount.ttlMs, nonceCount.ttlMs + this.graceMs];
-    const reply = await this.command("check credentials", () => scripts.checkCredentials.run(this.redis, keys, args));
-    const [fresh, ...blocks] = reply as [number, ...(string | null)[]];
-    return { blockedUntil: blockKeys.map((_key, i) => blockEnd(blocks[i] ?? null, now)), fresh: fresh === -1 ? undefined : fresh === 1 };
+  checkCredentials(blockKeys: readonly string[], nonceCount?: NonceCountUse): Promise<CredentialsCheck> {
+    return this.auth.checkCredentials(blockKeys, nonceCount);
   }
 
-  async sharedSecret(name: string): Promise<Buffer> {
-    this.assertOpen();
-    const key = this.keys.secret(name);
-    const candidate = randomBytes(32).toString("base64");
-    // SET NX: the first node to ask makes the secret; every later one reads it.
-    await this.command("make the shared secret", () => this.redis.set(key, candidate, "NX"));
-    const stored = await this.command("read the shared secret", () => this.redis.get(key));
-    if (stored === null) throw new StateError("STATE_BAD_VALUE", `The shared secret ${key} vanished: is another application deleting keys under this prefix?`);
-    return Buffer.from(stored, "base64");
+  sharedSecret(name: string): Promise<Buffer> {
+    return this.auth.sharedSecret(name);
   }
 
-  // ---- Failed authentication -----------------------------------------------------
-
-  async recordFailure(key: string, windowMs: number): Promise<number> {
-    checkPositiveInteger("windowMs", windowMs);
-    this.assertOpen();
-    const now = this.clock();
-    const count = await this.command("count a failed authentication", () =>
-      scripts.recordFailure.run(this.redis, [this.keys.failures(key)], [now, now + windowMs, windowMs + this.graceMs]),
-    );
-    return Number(count);
+  recordFailure(key: string, windowMs: number): Promise<number> {
+    return this.auth.recordFailure(key, windowMs);
   }
 
-  async clearFailures(key: string): Promise<void> {
-    this.assertOpen();
-    await this.command("clear failed authentications", () => this.redis.del(this.keys.failures(key)));
+  clearFailures(key: string): Promise<void> {
+    return this.auth.clearFailures(key);
   }
 
-  async block(key: string, untilMs: number): Promise<void> {
-    checkInstant("untilMs", untilMs);
-    this.assertOpen();
-    const now = this.clock();
-    if (untilMs <= now) return; // already over
-    await this.command("block " + key, () => scripts.extendBlock.run(this.redis, [this.keys.block(key)], [untilMs, untilMs - now + this.graceMs]));
+  block(key: string, untilMs: number): Promise<void> {
+    return this.auth.block(key, untilMs);
   }
 
-  async unblock(key: string): Promise<void> {
-    this.assertOpen();
-    await this.command("unblock " + key, () => this.redis.del(this.keys.block(key)));
+  unblock(key: string): Promise<void> {
+    return this.auth.unblock(key);
   }
 
-  async blockedUntil(key: string): Promise<number | undefined> {
-    this.assertOpen();
-    const raw = await this.command("read a block", () => this.redis.get(this.keys.block(key)));
-    return blockEnd(raw, this.clock());
+  blockedUntil(key: string): Promise<number | undefined> {
+    return this.auth.blockedUntil(key);
   }
 
   // ---- Dialogs and call records (redis-call-state.ts) -----------------------------
@@ -406,12 +377,6 @@ function readableBindings(raw: string, aor: string, key: string): readonly Bindi
     if (err instanceof StateError && err.code === "STATE_BAD_VALUE") return [];
     throw err;
   }
-}
-
-/** The end of a block read from Redis if it is still on at `now` (a block ending at T is over at T). */
-function blockEnd(raw: string | null, now: number): number | undefined {
-  const until = raw === null ? NaN : Number(raw);
-  return now < until ? until : undefined;
 }
 
 function describeClient(client: Redis): string {
