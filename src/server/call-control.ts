@@ -38,7 +38,8 @@ export class CallControl {
   /**
    * The proxy's stage before method dispatch: loop detection (§16.3 step 4), requests
    * a peer node sends to a flow this node holds, and requests inside a dialog, routed
-   * by their Route set (§16.12; a BYE also ends the call's record).
+   * by their Route set (§16.12; a BYE also ends the call's record, a re-INVITE keeps
+   * its dialog alive).
    */
   readonly routing: Stage;
   private readonly identity: ProxyIdentity;
@@ -72,6 +73,7 @@ export class CallControl {
         return peers.has(incoming.source.address) && this.proxy.routeFromPeer(incoming, transaction) ? "handled" : "next";
       }
       if (request.method === "BYE") void this.recorder.ended(request, incoming.log);
+      else if (request.method === "INVITE") void this.recorder.refreshed(request, incoming.log);
       return this.proxy.routeInDialog(incoming, transaction).then(() => "handled" as const);
     };
   }

@@ -98,6 +98,7 @@ export class StrowgerNode {
       directory: () => this.directory,
       dialplan: () => this.dialplan,
     });
+    this.calls.recorder.startSweeping(log);
     const { retryAfterSeconds, ...limits } = config.sip.overload;
     this.load = new OverloadMonitor(limits, () => this.transactions.requestCounts, (state) => {
       const readings = { lagMs: Math.round(state.lagMs), retransmissionsPerSecond: Math.round(state.retransmissionsPerSecond), newPerSecond: Math.round(state.newPerSecond) };
@@ -210,6 +211,7 @@ export class StrowgerNode {
 
   async stop(): Promise<void> {
     this.load.stop();
+    this.calls.recorder.stop();
     await new Promise((resolve) => (this.metricsServer ? this.metricsServer.close(resolve) : resolve(undefined)));
     await this.transport.close();
     await this.store.close();

@@ -42,9 +42,14 @@ export type CallDisposition =
   /** Any other final failure; `failureStatus` says which. */
   | "failed"
   /** The caller hung up before an answer (CANCEL). */
-  | "cancelled";
+  | "cancelled"
+  /**
+   * Answered, and no BYE came before the dialog's safety expiry (a phone that lost
+   * power mid-call): `endedAt` is when the cluster gave up on it, not when it ended.
+   */
+  | "expired";
 
-export const CALL_DISPOSITIONS: readonly CallDisposition[] = ["answered", "busy", "no-answer", "failed", "cancelled"];
+export const CALL_DISPOSITIONS: readonly CallDisposition[] = ["answered", "busy", "no-answer", "failed", "cancelled", "expired"];
 
 /**
  * Which records `callRecords` returns: those with `since <= endedAt < until` (a

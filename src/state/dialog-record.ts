@@ -53,7 +53,11 @@ export interface DialogRecord {
   readonly expiresAt: number;
 }
 
-/** The default safety TTL of a dialog: 12 hours, longer than any real call, and renewed by re-INVITEs. */
+/**
+ * The default safety TTL of a dialog: 12 hours, longer than any real call, and renewed
+ * by re-INVITEs. The call recorder's sweep ends a dialog shortly before it lapses, with
+ * a record "expired" (src/pbx/cdr/call-recorder.ts).
+ */
 export const DIALOG_SAFETY_TTL_MS = 12 * 60 * 60 * 1000;
 
 /**

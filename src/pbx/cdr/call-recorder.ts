@@ -1,14 +1,16 @@
 /**
  * Call detail records and the live-calls view: a dialog is put in the shared store
- * when a call is answered, and ended (with its record written) by the BYE that ends
- * it, whichever node that BYE reaches; an unanswered call gets its record when its
- * final response goes back. The store makes ending a dialog atomic, so a BYE seen
- * by both nodes writes one record.
+ * when a call is answered, ended (with its record written) by the BYE that ends it,
+ * whichever node that BYE reaches, and kept alive by re-INVITEs; an unanswered call
+ * gets its record when its final response goes back. A call whose BYE never comes (a
+ * phone that lost power) is ended by the sweep shortly before its dialog's safety
+ * expiry, with a record "expired". The store makes ending a dialog atomic, so a BYE
+ * seen by both nodes, or a dialog swept by both, writes one record.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../../log/logger.js";
 import type { SipRequest, SipResponse } from "../../sip/message/index.js";
-import { DIALOG_SAFETY_TTL_MS, dialogId, StateError, type CallDisposition, type StateStore } from "../../state/index.js";
+import { DIALOG_SAFETY_TTL_MS, dialogId, StateError, type CallDisposition, type DialogRecord, type StateStore } from "../../state/index.js";
 
 export interface CallFacts {
   readonly caller: string;
@@ -38,10 +40,17 @@ const MAX_WAITING_BYES = 100_000;
 const LATE_DIALOG_GRACE_MS = 5_000;
 /** How often kept BYEs are tried again, whatever the store's health says. */
 const WAITING_RETRY_MS = 10_000;
+/**
+ * How often the sweep looks for dialogs near their safety expiry. It ends those that
+ * would expire before the next sweep (and a minute's margin), so none lapses unrecorded.
+ */
+const SWEEP_EVERY_MS = 60_000;
+const SWEEP_AHEAD_MS = SWEEP_EVERY_MS + 60_000;
 
 export class CallRecorder {
   private readonly waiting: { readonly bye: Bye; readonly log: Logger }[] = [];
   private retry: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -112,25 +121,59 @@ export class CallRecorder {
         else if (waited > 1) log.warn("no dialog for a BYE kept through a shared state outage: recorded by the other node, or lost (make Redis persist its data: appendonly yes)");
         return;
       }
-      await this.store.appendCallRecord({
-        id: randomUUID(),
-        callId: ended.callId,
-        caller: ended.caller,
-        dialled: ended.dialled,
-        target: ended.target,
-        route: ended.route,
-        startedAt: ended.startedAt,
-        ...(ended.answeredAt !== undefined && { answeredAt: ended.answeredAt, durationMs: bye.at - ended.answeredAt }),
-        endedAt: bye.at,
-        disposition: "answered",
-        node: ended.node,
-      });
+      await this.recordEnd(ended, bye.at, "answered");
     } catch (err) {
       // Only the shared store knows the dialog, and it is away (a call answered before
       // the outage: src/state/last-known-state-store.ts). The BYE waits for it.
       if (err instanceof StateError && err.code === "STATE_UNAVAILABLE") this.keep(bye, log, waited === 0);
       else log.error({ err }, "call record not written");
     }
+  }
+
+  /**
+   * A re-INVITE (RFC 3261 §14): the call is alive, so its dialog's safety expiry moves
+   * on (a call longer than the safety TTL is not swept while it re-INVITEs).
+   */
+  async refreshed(reinvite: SipRequest, log: Logger): Promise<void> {
+    try {
+      const dialog = await this.store.findDialog(reinvite.callId, reinvite.fromTag ?? "", reinvite.toTag);
+      if (dialog) await this.store.refreshDialog(dialog.id, this.clock() + DIALOG_SAFETY_TTL_MS);
+    } catch (err) {
+      log.warn({ err }, "dialog not refreshed");
+    }
+  }
+
+  /** Runs the sweep every minute until `stop()`. */
+  startSweeping(log: Logger): void {
+    this.sweeper ??= setInterval(() => void this.sweep(log), SWEEP_EVERY_MS).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /**
+   * Ends the dialogs whose safety expiry falls before the next sweep: their BYE never
+   * came. Both nodes sweep; ending a dialog is atomic, so each is recorded once.
+   */
+  async sweep(log: Logger): Promise<number> {
+    let swept = 0;
+    try {
+      const now = this.clock();
+      for (const dialog of await this.store.listDialogs()) {
+        if (dialog.expiresAt > now + SWEEP_AHEAD_MS) continue;
+        const ended = await this.store.endDialog(dialog.id);
+        if (!ended) continue;
+        await this.recordEnd(ended, now, "expired");
+        log.warn({ callId: ended.callId, caller: ended.caller, dialled: ended.dialled }, "call ended by its dialog's safety expiry: no BYE came");
+        swept++;
+      }
+    } catch (err) {
+      // The shared store is away or failed: the next sweep tries again.
+      log.warn({ err }, "dialog sweep not finished");
+    }
+    return swept;
   }
 
   /** BYEs waiting for the shared store, for metrics. */
@@ -156,6 +199,22 @@ export class CallRecorder {
       if (this.store.health().state === "unreachable") this.retryLater();
       else void this.endWaiting();
     }, WAITING_RETRY_MS).unref();
+  }
+
+  private recordEnd(ended: DialogRecord, endedAt: number, disposition: "answered" | "expired"): Promise<void> {
+    return this.store.appendCallRecord({
+      id: randomUUID(),
+      callId: ended.callId,
+      caller: ended.caller,
+      dialled: ended.dialled,
+      target: ended.target,
+      route: ended.route,
+      startedAt: ended.startedAt,
+      ...(ended.answeredAt !== undefined && { answeredAt: ended.answeredAt, durationMs: endedAt - ended.answeredAt }),
+      endedAt,
+      disposition,
+      node: ended.node,
+    });
   }
 
   /** The store is back: the calls whose BYE came while it was away end now, at the time their BYE came. */
