@@ -7,6 +7,7 @@ const facts = (overrides: Partial<HealthFacts> = {}): HealthFacts => ({
   node: "a",
   state: ready,
   overloaded: false,
+  stopping: false,
   lastKnown: { queuedRecords: 0, waitingByes: 0, knownAors: 10 },
   ...overrides,
 });
@@ -24,6 +25,7 @@ describe("nodeHealth", () => {
 
   it("is 503 while overloaded (new work is refused, RFC 3261 §21.5.4) or stopping, so new work goes to the other node", () => {
     expect(nodeHealth(facts({ overloaded: true }))).toMatchObject({ httpStatus: 503, body: { status: "overloaded" } });
+    expect(nodeHealth(facts({ stopping: true }))).toMatchObject({ httpStatus: 503, body: { status: "stopping" } });
     expect(nodeHealth(facts({ state: { ...ready, state: "closed" } }))).toMatchObject({ httpStatus: 503, body: { status: "stopping" } });
   });
 });

@@ -14,6 +14,8 @@ export interface HealthFacts {
   readonly node: string;
   readonly state: StateHealth;
   readonly overloaded: boolean;
+  /** `stop()` has begun. */
+  readonly stopping: boolean;
   /** Call records and BYEs waiting for Redis, and the AORs the node could route to without it. */
   readonly lastKnown: { readonly queuedRecords: number; readonly waitingByes: number; readonly knownAors: number };
 }
@@ -24,6 +26,6 @@ export interface NodeHealth extends HealthFacts {
 
 export function nodeHealth(facts: HealthFacts): { readonly httpStatus: 200 | 503; readonly body: NodeHealth } {
   const status: NodeStatus =
-    facts.state.state === "closed" ? "stopping" : facts.overloaded ? "overloaded" : facts.state.state === "ready" ? "ok" : "degraded";
+    facts.stopping || facts.state.state === "closed" ? "stopping" : facts.overloaded ? "overloaded" : facts.state.state === "ready" ? "ok" : "degraded";
   return { httpStatus: status === "ok" || status === "degraded" ? 200 : 503, body: { status, ...facts } };
 }

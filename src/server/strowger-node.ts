@@ -53,6 +53,7 @@ export class StrowgerNode {
   private strays = 0;
 
   private readonly nodeName: string;
+  private stopping = false;
   private directory: Directory;
   private dialplan: Dialplan | undefined;
   readonly metrics: NodeMetrics;
@@ -185,7 +186,7 @@ export class StrowgerNode {
 
   /** What `GET /health` answers. */
   health(): ReturnType<typeof nodeHealth> {
-    return nodeHealth({ node: this.nodeName, state: this.store.health(), overloaded: this.load.shedding, lastKnown: this.lastKnown() });
+    return nodeHealth({ node: this.nodeName, state: this.store.health(), overloaded: this.load.shedding, stopping: this.stopping, lastKnown: this.lastKnown() });
   }
 
   /** What the node holds for a Redis outage (none on the embedded store). */
@@ -210,6 +211,7 @@ export class StrowgerNode {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.load.stop();
     this.calls.recorder.stop();
     await new Promise((resolve) => (this.metricsServer ? this.metricsServer.close(resolve) : resolve(undefined)));

@@ -139,7 +139,9 @@ export class CallRecorder {
       const dialog = await this.store.findDialog(reinvite.callId, reinvite.fromTag ?? "", reinvite.toTag);
       if (dialog) await this.store.refreshDialog(dialog.id, this.clock() + DIALOG_SAFETY_TTL_MS);
     } catch (err) {
-      log.warn({ err }, "dialog not refreshed");
+      // During a Redis outage the dialog is out of reach: the sweep waits for Redis too.
+      if (err instanceof StateError && err.code === "STATE_UNAVAILABLE") log.debug({ err }, "dialog not refreshed");
+      else log.warn({ err }, "dialog not refreshed");
     }
   }
 
@@ -158,20 +160,29 @@ export class CallRecorder {
    * came. Both nodes sweep; ending a dialog is atomic, so each is recorded once.
    */
   async sweep(log: Logger): Promise<number> {
-    let swept = 0;
+    // While the shared store is away there is nothing to sweep from (and its outage is
+    // said elsewhere); a dialog due meanwhile is swept on its return, if still there.
+    if (this.store.health().state === "unreachable") return 0;
+    const now = this.clock();
+    let due: DialogRecord[];
     try {
-      const now = this.clock();
-      for (const dialog of await this.store.listDialogs()) {
-        if (dialog.expiresAt > now + SWEEP_AHEAD_MS) continue;
+      due = (await this.store.listDialogs()).filter((dialog) => dialog.expiresAt <= now + SWEEP_AHEAD_MS);
+    } catch (err) {
+      log.warn({ err }, "dialog sweep not done: the live dialogs could not be read; tried again in a minute");
+      return 0;
+    }
+    let swept = 0;
+    for (const dialog of due) {
+      // One dialog's failure leaves the others to be swept.
+      try {
         const ended = await this.store.endDialog(dialog.id);
         if (!ended) continue;
         await this.recordEnd(ended, now, "expired");
-        log.warn({ callId: ended.callId, caller: ended.caller, dialled: ended.dialled }, "call ended by its dialog's safety expiry: no BYE came");
+        log.warn({ callId: ended.callId, caller: ended.caller, dialled: ended.dialled }, "call recorded as expired: no BYE came before its dialog's safety expiry");
         swept++;
+      } catch (err) {
+        log.warn({ err, callId: dialog.callId }, "dialog not swept");
       }
-    } catch (err) {
-      // The shared store is away or failed: the next sweep tries again.
-      log.warn({ err }, "dialog sweep not finished");
     }
     return swept;
   }

@@ -98,6 +98,10 @@ export async function startCallNode(options: CallNodeOptions): Promise<CallNode>
 export async function startPair(options: { readonly directory: Directory; readonly redisUrl: string; readonly yaml?: string }): Promise<{ a: CallNode; b: CallNode }> {
   const yaml = (name: string) => CALL_CONFIG + `node:\n  name: ${name}\ncluster:\n  name: pair\n` + (options.yaml ?? "");
   const a = await startCallNode({ yaml: yaml("a"), directory: options.directory, redisUrl: options.redisUrl });
-  const b = await startCallNode({ yaml: yaml("b"), directory: options.directory, redisUrl: options.redisUrl });
-  return { a, b };
+  try {
+    return { a, b: await startCallNode({ yaml: yaml("b"), directory: options.directory, redisUrl: options.redisUrl }) };
+  } catch (err) {
+    await a.stop();
+    throw err;
+  }
 }
