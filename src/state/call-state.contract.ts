@@ -53,6 +53,18 @@ export function defineCallStateContract({ cluster, time }: ContractContext): voi
       expect(await b.endDialog("no-such-dialog")).toBeUndefined();
     });
 
+    it("ends a dialog expiring by a given time only (the sweep), not one a refresh pushed past it", async () => {
+      const { a, b } = await cluster();
+      const d = dialog(1, { expiresAt: T0 + 60_000 });
+      await a.putDialog(d);
+      expect(await b.endDialog(d.id, T0 + 59_999)).toBeUndefined();
+      await b.refreshDialog(d.id, T0 + 120_000); // a re-INVITE
+      expect(await a.endDialog(d.id, T0 + 60_000)).toBeUndefined();
+      expect(await a.countDialogs()).toBe(1);
+      expect(await b.endDialog(d.id, T0 + 120_000)).toEqual({ ...d, expiresAt: T0 + 120_000 });
+      expect(await a.listDialogs()).toEqual([]);
+    });
+
     it("lists live dialogs of both nodes, oldest first, and counts them", async () => {
       const { a, b } = await cluster();
       expect(await a.listDialogs()).toEqual([]);

@@ -205,8 +205,8 @@ export class LastKnownStateStore implements StateStore {
     return (await this.local.refreshDialog(id, expiresAt)) ?? this.sharedOnly(() => this.shared.refreshDialog(id, expiresAt));
   }
 
-  async endDialog(id: string): Promise<DialogRecord | undefined> {
-    return (await this.local.endDialog(id)) ?? this.sharedOnly(() => this.shared.endDialog(id));
+  async endDialog(id: string, expiringBy?: number): Promise<DialogRecord | undefined> {
+    return (await this.local.endDialog(id, expiringBy)) ?? this.sharedOnly(() => this.shared.endDialog(id, expiringBy));
   }
 
   listDialogs(): Promise<DialogRecord[]> {

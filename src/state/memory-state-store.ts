@@ -238,11 +238,12 @@ export class MemoryStateStore implements StateStore {
     return refreshed;
   }
 
-  async endDialog(id: string): Promise<DialogRecord | undefined> {
+  async endDialog(id: string, expiringBy?: number): Promise<DialogRecord | undefined> {
+    if (expiringBy !== undefined) checkInstant("expiringBy", expiringBy);
     const now = this.clock();
     this.open(now);
     const dialog = this.dialogs.get(id);
-    if (dialog === undefined) return undefined;
+    if (dialog === undefined || (expiringBy !== undefined && dialog.expiresAt > expiringBy)) return undefined;
     this.dialogs.delete(id);
     this.dialogExpiry.unschedule(id);
     return isLiveDialog(dialog, now) ? dialog : undefined;

@@ -83,12 +83,14 @@ export class RedisCallState {
     throw new StateError("STATE_CONFLICT", `dialog ${id} changed under every one of ${this.ctx.maxUpdateAttempts} attempts to refresh it; the next re-INVITE will refresh it`);
   }
 
-  async endDialog(id: string): Promise<DialogRecord | undefined> {
+  async endDialog(id: string, expiringBy?: number): Promise<DialogRecord | undefined> {
+    if (expiringBy !== undefined) checkInstant("expiringBy", expiringBy);
     this.ctx.assertOpen();
     const parts = splitDialogId(id);
     if (parts === undefined) return undefined;
     const key = this.ctx.keys.dialog(parts.callId);
-    const raw = await this.ctx.command("end dialog " + id, () => scripts.endDialog.run(this.ctx.redis, [key, this.ctx.keys.dialogIndex], [parts.fromTag, id]));
+    const args = [parts.fromTag, id, expiringBy ?? ""];
+    const raw = await this.ctx.command("end dialog " + id, () => scripts.endDialog.run(this.ctx.redis, [key, this.ctx.keys.dialogIndex], args));
     if (raw === null) return undefined;
     const dialog = decodeDialog(String(raw), key);
     return isLiveDialog(dialog, this.ctx.clock()) ? dialog : undefined;

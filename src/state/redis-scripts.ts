@@ -143,11 +143,16 @@ return 1
 /**
  * Removes a dialog and returns it, in one step: of two nodes ending one dialog at once,
  * one gets the value and the other nil. HDEL of the last field deletes the hash.
- * KEYS: as `putDialog`. ARGV: 1 the caller's tag, 2 the dialog's id.
+ * KEYS: as `putDialog`. ARGV: 1 the caller's tag, 2 the dialog's id, 3 "" or a time:
+ * end it only if its expiresAt (its score in the index) is at or before it.
  */
 export const endDialog = new LuaScript(`
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if not current then return false end
+if ARGV[3] ~= '' then
+  local expiresAt = redis.call('ZSCORE', KEYS[2], ARGV[2])
+  if not expiresAt or tonumber(expiresAt) > tonumber(ARGV[3]) then return false end
+end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 return current

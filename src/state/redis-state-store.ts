@@ -283,8 +283,8 @@ export class RedisStateStore implements StateStore {
     return this.calls.refreshDialog(id, expiresAt);
   }
 
-  endDialog(id: string): Promise<DialogRecord | undefined> {
-    return this.calls.endDialog(id);
+  endDialog(id: string, expiringBy?: number): Promise<DialogRecord | undefined> {
+    return this.calls.endDialog(id, expiringBy);
   }
 
   listDialogs(): Promise<DialogRecord[]> {

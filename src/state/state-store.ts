@@ -130,9 +130,11 @@ export interface StateStore {
   /**
    * Removes the dialog and returns it, atomically: when both nodes handle one BYE (or
    * a BYE from each side crosses), exactly one gets the dialog and writes the record.
-   * Undefined when there is none, or it had expired.
+   * Undefined when there is none, or it had expired. With `expiringBy`, only a dialog
+   * whose safety expiry is at or before it is ended (the sweep of calls whose BYE never
+   * came: a re-INVITE that pushed the expiry back meanwhile keeps its call up).
    */
-  endDialog(id: string): Promise<DialogRecord | undefined>;
+  endDialog(id: string, expiringBy?: number): Promise<DialogRecord | undefined>;
   /** Every live dialog in the cluster, oldest `startedAt` first: the live-calls view. */
   listDialogs(): Promise<DialogRecord[]>;
   /** How many live dialogs the cluster holds, for metrics. O(log n) on Redis. */

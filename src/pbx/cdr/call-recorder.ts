@@ -175,7 +175,8 @@ export class CallRecorder {
     for (const dialog of due) {
       // One dialog's failure leaves the others to be swept.
       try {
-        const ended = await this.store.endDialog(dialog.id);
+        // Only if still due: a re-INVITE may have pushed its expiry back since the read.
+        const ended = await this.store.endDialog(dialog.id, now + SWEEP_AHEAD_MS);
         if (!ended) continue;
         await this.recordEnd(ended, now, "expired");
         log.warn({ callId: ended.callId, caller: ended.caller, dialled: ended.dialled }, "call recorded as expired: no BYE came before its dialog's safety expiry");
