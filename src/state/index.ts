@@ -16,7 +16,7 @@ export type {
 export type { DialogRecord } from "./dialog-record.js";
 export { DIALOG_SAFETY_TTL_MS, dialogId, isLiveDialog } from "./dialog-record.js";
 export type { CallDisposition, CallRecord, CallRecordQuery, CallRecordRetention } from "./call-record.js";
-export { StateError, type StateErrorCode } from "./state-error.js";
+export { isStateError, StateError, type StateErrorCode } from "./state-error.js";
 export { createStateStore, type StateStoreSettings } from "./create-state-store.js";
 export { MemoryStateStore, type MemoryStateStoreOptions } from "./memory-state-store.js";
 export { RedisStateStore, type RedisStateStoreOptions } from "./redis-state-store.js";

@@ -38,8 +38,8 @@ import type { CallRecord, CallRecordQuery } from "./call-record.js";
 import type { DialogRecord } from "./dialog-record.js";
 import type { FallbackOperation, LastKnownEvent } from "./last-known-events.js";
 import { MemoryStateStore } from "./memory-state-store.js";
-import { isClosed, isUnavailable, OutageDebt } from "./outage-debt.js";
-import { StateError } from "./state-error.js";
+import { OutageDebt } from "./outage-debt.js";
+import { isStateError, StateError } from "./state-error.js";
 import type {
   BindingCounts,
   BindingsUpdate,
@@ -148,7 +148,10 @@ export class LastKnownStateStore implements StateStore {
         const replayed = nonceCount !== undefined && this.debt.owesCount(nonceCount);
         const check = await this.shared.checkCredentials(blockKeys, replayed ? undefined : nonceCount);
         // Blocks are rare: each one Redis reports is remembered, to hold while it is away.
-        for (const [i, until] of check.blockedUntil.entries()) if (until !== undefined) await this.local.block(blockKeys[i]!, until);
+        for (let i = 0; i < blockKeys.length; i++) {
+          const until = check.blockedUntil[i];
+          if (until !== undefined) await this.local.block(blockKeys[i]!, until);
+        }
         return replayed ? { ...check, fresh: false } : check;
       },
       () => this.checkLocally(blockKeys, nonceCount),
@@ -276,7 +279,7 @@ export class LastKnownStateStore implements StateStore {
         if (this.outageSince !== undefined) void this.reconcile();
         return answer;
       } catch (err) {
-        if (!isUnavailable(err)) throw err;
+        if (!isStateError(err, "STATE_UNAVAILABLE")) throw err;
         this.fellBack(operation, err.message);
         return local();
       }
@@ -356,7 +359,7 @@ export class LastKnownStateStore implements StateStore {
     } catch (error) {
       // Redis going away mid-walk (its health says so) or the store closing is no news:
       // what was read is kept, and the next refresh reads the rest.
-      if (!isUnavailable(error) && !isClosed(error)) this.tell({ kind: "refresh-failed", error });
+      if (!isStateError(error, "STATE_UNAVAILABLE") && !isStateError(error, "STATE_CLOSED")) this.tell({ kind: "refresh-failed", error });
     } finally {
       this.refreshing = false;
     }

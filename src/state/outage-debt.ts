@@ -7,7 +7,7 @@
 import type { CallRecord } from "./call-record.js";
 import type { LastKnownEvent, WrittenBack } from "./last-known-events.js";
 import type { MemoryStateStore } from "./memory-state-store.js";
-import { StateError } from "./state-error.js";
+import { isStateError } from "./state-error.js";
 import type { NonceCountUse, StateStore } from "./state-store.js";
 
 export class OutageDebt {
@@ -108,16 +108,8 @@ export class OutageDebt {
     try {
       await write();
     } catch (err) {
-      if (isUnavailable(err) || isClosed(err)) throw err;
+      if (isStateError(err, "STATE_UNAVAILABLE") || isStateError(err, "STATE_CLOSED")) throw err;
       this.tell({ kind: "dropped", what, id, reason: err instanceof Error ? err.message : String(err) });
     }
   }
-}
-
-export function isUnavailable(err: unknown): err is StateError {
-  return err instanceof StateError && err.code === "STATE_UNAVAILABLE";
-}
-
-export function isClosed(err: unknown): boolean {
-  return err instanceof StateError && err.code === "STATE_CLOSED";
 }

@@ -13,7 +13,7 @@ import { RedisAuthState } from "./redis-auth-state.js";
 import { RedisCallState, type RedisContext } from "./redis-call-state.js";
 import { RedisKeys } from "./redis-keys.js";
 import * as scripts from "./redis-scripts.js";
-import { StateError } from "./state-error.js";
+import { isStateError, StateError } from "./state-error.js";
 import type {
   BindingCounts,
   BindingsUpdate,
@@ -374,7 +374,7 @@ function readableBindings(raw: string, aor: string, key: string): readonly Bindi
   try {
     return decodeBindings(raw, aor, key);
   } catch (err) {
-    if (err instanceof StateError && err.code === "STATE_BAD_VALUE") return [];
+    if (isStateError(err, "STATE_BAD_VALUE")) return [];
     throw err;
   }
 }

@@ -34,3 +34,8 @@ export class StateError extends Error {
     super(message, options);
   }
 }
+
+/** Whether `err` is a StateError with this code (STATE_UNAVAILABLE: answer 503 or fall back). */
+export function isStateError(err: unknown, code: StateErrorCode): err is StateError {
+  return err instanceof StateError && err.code === code;
+}

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../../log/logger.js";
 import type { SipRequest, SipResponse } from "../../sip/message/index.js";
-import { DIALOG_SAFETY_TTL_MS, dialogId, StateError, type CallDisposition, type DialogRecord, type StateStore } from "../../state/index.js";
+import { DIALOG_SAFETY_TTL_MS, dialogId, isStateError, type CallDisposition, type DialogRecord, type StateStore } from "../../state/index.js";
 
 export interface CallFacts {
   readonly caller: string;
@@ -125,7 +125,7 @@ export class CallRecorder {
     } catch (err) {
       // Only the shared store knows the dialog, and it is away (a call answered before
       // the outage: src/state/last-known-state-store.ts). The BYE waits for it.
-      if (err instanceof StateError && err.code === "STATE_UNAVAILABLE") this.keep(bye, log, waited === 0);
+      if (isStateError(err, "STATE_UNAVAILABLE")) this.keep(bye, log, waited === 0);
       else log.error({ err }, "call record not written");
     }
   }
@@ -140,7 +140,7 @@ export class CallRecorder {
       if (dialog) await this.store.refreshDialog(dialog.id, this.clock() + DIALOG_SAFETY_TTL_MS);
     } catch (err) {
       // During a Redis outage the dialog is out of reach: the sweep waits for Redis too.
-      if (err instanceof StateError && err.code === "STATE_UNAVAILABLE") log.debug({ err }, "dialog not refreshed");
+      if (isStateError(err, "STATE_UNAVAILABLE")) log.debug({ err }, "dialog not refreshed");
       else log.warn({ err }, "dialog not refreshed");
     }
   }

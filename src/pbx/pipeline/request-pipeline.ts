@@ -4,7 +4,7 @@
  * registrar → routing, as they arrive) → the requests this node answers itself.
  */
 import { createResponse } from "../../sip/message/index.js";
-import { StateError } from "../../state/index.js";
+import { isStateError } from "../../state/index.js";
 import type { IncomingRequest, Stage } from "./incoming-request.js";
 import { optionsHandler } from "./options-handler.js";
 import { sanityChecks } from "./sanity-checks.js";
@@ -51,7 +51,7 @@ export class RequestPipeline {
         if ((typeof result === "string" ? result : await result) === "handled") return;
       }
     } catch (err) {
-      const unavailable = err instanceof StateError && err.code === "STATE_UNAVAILABLE";
+      const unavailable = isStateError(err, "STATE_UNAVAILABLE");
       incoming.log.error({ err }, unavailable ? "shared state unreachable" : "request failed");
       if (incoming.request.method === "ACK") return;
       const response = createResponse(incoming.request, unavailable ? 503 : 500);
