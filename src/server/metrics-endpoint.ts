@@ -5,9 +5,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
-import type { nodeHealth } from "./node-health.js";
+import type { HealthAnswer } from "./node-health.js";
 
-export async function startMetricsEndpoint(registry: Registry, address: string, port: number, health: () => ReturnType<typeof nodeHealth>): Promise<Server> {
+export async function startMetricsEndpoint(registry: Registry, address: string, port: number, health: () => HealthAnswer): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.method === "GET" && req.url === "/health") {
       const { httpStatus, body } = health();

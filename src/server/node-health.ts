@@ -24,7 +24,13 @@ export interface NodeHealth extends HealthFacts {
   readonly status: NodeStatus;
 }
 
-export function nodeHealth(facts: HealthFacts): { readonly httpStatus: 200 | 503; readonly body: NodeHealth } {
+/** What `GET /health` answers: the HTTP status and the JSON body. */
+export interface HealthAnswer {
+  readonly httpStatus: 200 | 503;
+  readonly body: NodeHealth;
+}
+
+export function nodeHealth(facts: HealthFacts): HealthAnswer {
   const status: NodeStatus =
     facts.stopping || facts.state.state === "closed" ? "stopping" : facts.overloaded ? "overloaded" : facts.state.state === "ready" ? "ok" : "degraded";
   return { httpStatus: status === "ok" || status === "degraded" ? 200 : 503, body: { status, ...facts } };

@@ -26,7 +26,7 @@ import { metricsPort, startMetricsEndpoint } from "./metrics-endpoint.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { OverloadMonitor } from "./overload-monitor.js";
 import { StateFallbackReport } from "./state-fallback-report.js";
-import { nodeHealth, type HealthFacts } from "./node-health.js";
+import { nodeHealth, type HealthAnswer, type HealthFacts } from "./node-health.js";
 import { transportOptions } from "./transport-options-from-config.js";
 
 /** Where a node without Redis keeps its call records, relative to its config folder. */
@@ -185,7 +185,7 @@ export class StrowgerNode {
   }
 
   /** What `GET /health` answers. */
-  health(): ReturnType<typeof nodeHealth> {
+  health(): HealthAnswer {
     return nodeHealth({ node: this.nodeName, state: this.store.health(), overloaded: this.load.shedding, stopping: this.stopping, lastKnown: this.lastKnown() });
   }
 
