@@ -65,9 +65,14 @@ function register(authorization?: string): SipRequest {
 
 async function run(auth: DigestAuthenticator, request: SipRequest) {
   const answers: SipResponse[] = [];
+  const stateless: boolean[] = [];
   const source = { transport: "UDP" as const, address: "192.0.2.10", port: 5060, localAddress: "127.0.0.1", localPort: 5060 };
-  const user = await auth.authenticate({ request, source, log: createLogger("silent"), respond: (r) => answers.push(r) });
-  return { user, answer: answers[0] };
+  const respond = (r: SipResponse, s = false): void => {
+    answers.push(r);
+    stateless.push(s);
+  };
+  const user = await auth.authenticate({ request, source, log: createLogger("silent"), respond });
+  return { user, answer: answers[0], stateless: stateless[0] };
 }
 
 function credentials(nonce: string, opts: { username?: string; password?: string; uri?: string; nc?: string } = {}): string {
@@ -90,9 +95,11 @@ function credentials(nonce: string, opts: { username?: string; password?: string
 describe("digest authentication stage (RFC 3261 §22, RFC 7616, RFC 8760)", () => {
   it("MUST challenge without credentials, with the configured algorithms in order (RFC 8760 §2.4)", async () => {
     const { auth } = setup();
-    const { user, answer } = await run(auth, register());
+    const { user, answer, stateless } = await run(auth, register());
     expect(user).toBeUndefined();
     expect(answer!.status).toBe(401);
+    // RFC 3261 §8.2.7: a challenge keeps no transaction; a retransmission is challenged afresh.
+    expect(stateless).toBe(true);
     expect(answer!.headers.values("WWW-Authenticate").map((v) => /algorithm=([\w-]+)/.exec(v)![1])).toEqual(["SHA-256", "MD5"]);
   });
 

@@ -152,7 +152,9 @@ export class DigestAuthenticator {
     for (const algorithm of this.deps.algorithms) {
       response.headers.append(mode.challenge, formatChallenge({ realm, nonce, algorithm, qop: "auth", stale }));
     }
-    incoming.respond(response);
+    // Stateless: a phone that retransmits its REGISTER gets a fresh challenge, and the
+    // avalanche of first REGISTERs leaves no transactions behind for 32 s.
+    incoming.respond(response, true);
     this.deps.count?.("challenged");
     return undefined;
   }

@@ -1,6 +1,6 @@
 import type { Logger } from "../../log/logger.js";
 import type { SipRequest, SipResponse } from "../../sip/message/index.js";
-import type { ServerTransaction } from "../../sip/transaction/index.js";
+import { NonInviteServerTransaction, type ServerTransaction } from "../../sip/transaction/index.js";
 import type { Source } from "../../sip/transport/endpoint.js";
 import type { IncomingRequest } from "./incoming-request.js";
 
@@ -25,7 +25,8 @@ export class InboundRequest implements IncomingRequest {
     return (this.logger ??= this.nodeLog.child({ callId: this.request.callId, branch: this.request.via.branch }));
   }
 
-  respond(response: SipResponse): void {
-    this.transaction.respond(response);
+  respond(response: SipResponse, stateless = false): void {
+    if (stateless && this.transaction instanceof NonInviteServerTransaction) this.transaction.respond(response, true);
+    else this.transaction.respond(response);
   }
 }

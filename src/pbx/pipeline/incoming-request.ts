@@ -14,7 +14,13 @@ export interface IncomingRequest {
   readonly log: Logger;
   /** The request's server transaction: a proxy forwards the request through it (RFC 3261 §16). */
   readonly transaction?: ServerTransaction;
-  respond(response: SipResponse): void;
+  /**
+   * `stateless`: answer as a stateless UAS (RFC 3261 §8.2.7), whose "most common use
+   * [...] is to respond to unauthenticated requests with a challenge": a retransmission
+   * of the request is answered afresh instead of from a transaction kept for 32 s. An
+   * INVITE keeps its transaction all the same, to absorb the ACK of its final response.
+   */
+  respond(response: SipResponse, stateless?: boolean): void;
 }
 
 /** A stage answers the request (`"handled"`) or passes it on (`"next"`). */

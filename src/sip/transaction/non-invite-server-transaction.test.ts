@@ -77,6 +77,17 @@ describe("non-INVITE server transaction (RFC 3261 §17.2.2)", () => {
     expect(terminated).toHaveBeenCalledTimes(1);
   });
 
+  it("answered statelessly (§8.2.7), ends at once on UDP after sending the final response, and keeps nothing to resend", () => {
+    const tx = start("UDP");
+    tx.respond(trying, true);
+    expect(tx.state).toBe("proceeding");
+    tx.respond(forbidden, true);
+    expect(tx.state).toBe("terminated");
+    expect(terminated).toHaveBeenCalledOnce();
+    tx.receiveRetransmission();
+    expect(statuses()).toEqual([100, 403]);
+  });
+
   it("MUST discard further final responses from the TU while Completed", () => {
     const tx = start("UDP");
     tx.respond(forbidden);

@@ -86,8 +86,15 @@ export class NonInviteServerTransaction {
     return this.current;
   }
 
-  /** Sends a response from the TU; once a final response has gone out, any other is discarded. */
-  respond(response: SipResponse): void {
+  /**
+   * Sends a response from the TU; once a final response has gone out, any other is
+   * discarded. `stateless`: the TU answers as a stateless UAS (RFC 3261 §8.2.7), which
+   * "discards any state that would ordinarily be retained by a UAS after a response has
+   * been sent. If a stateless UAS receives a retransmission of a request, it regenerates
+   * the response and resends it". A final response then ends the transaction at once
+   * instead of keeping it in Completed for Timer J: a retransmission is a new request.
+   */
+  respond(response: SipResponse, stateless = false): void {
     if (this.current !== "trying" && this.current !== "proceeding") {
       // RFC 3261 §17.2.2: "Any other final responses passed by the TU to the server
       // transaction MUST be discarded while in the "Completed" state."
@@ -108,7 +115,7 @@ export class NonInviteServerTransaction {
     // RFC 3261 §17.2.2: "If the TU passes a final response (status codes 200-699) to the
     // server while in the "Proceeding" state, the transaction MUST enter the "Completed"
     // state, and the response MUST be passed to the transport layer for transmission."
-    this.transition("completed");
+    this.transition(stateless ? "terminated" : "completed");
   }
 
   /** A retransmission of the request, matched by the transaction layer. */
