@@ -252,12 +252,17 @@ export class StrowgerNode {
     } catch {
       viaReadable = false;
     }
-    // Promise.resolve().then: a response that cannot be addressed is a rejection here too.
-    const sent = viaReadable
-      ? Promise.resolve().then(() => this.transport.sendResponse(this.transport.addressResponse(response, source)))
-      : this.transport.replyToSource(response, source);
-    sent.catch((err: unknown) => {
-      this.log.warn({ callId, err }, "could not send the error response");
-    });
+    const failed = (err: unknown): void => {
+      if (err !== undefined) this.log.warn({ callId, err }, "could not send the error response");
+    };
+    if (!viaReadable) {
+      this.transport.replyToSource(response, source).catch(failed);
+      return;
+    }
+    try {
+      this.transport.sendResponse(this.transport.addressResponse(response, source), failed);
+    } catch (err) {
+      failed(err);
+    }
   }
 }

@@ -4,7 +4,7 @@
  * text the way the parser would hand them over.
  */
 import { parseMessage, reasonPhrase, type SipRequest, type SipResponse } from "../message/index.js";
-import type { AddressedResponse, Endpoint, MessageSender, Source, TransportName } from "../transport/endpoint.js";
+import type { AddressedResponse, Endpoint, MessageSender, SendDone, Source, TransportName } from "../transport/endpoint.js";
 
 export interface SentRequest {
   /** Date.now() when it was sent: tests run on vi.useFakeTimers({ now: 0 }). */
@@ -43,10 +43,12 @@ export class RecordingSender implements MessageSender {
     return { data: Buffer.alloc(0), target: requestSource, response, requestSource };
   }
 
-  sendResponse(addressed: AddressedResponse): Promise<void> {
+  /** Reports the outcome on a later microtask, as a socket does after its send. */
+  sendResponse(addressed: AddressedResponse, done: SendDone): void {
     const { response, requestSource } = addressed as RecordedResponse;
     this.responses.push({ at: Date.now(), response, requestSource });
-    return this.failure ? Promise.reject(this.failure) : Promise.resolve();
+    const failure = this.failure;
+    queueMicrotask(() => done(failure));
   }
 
   /** When each request of that method went out. */

@@ -68,8 +68,13 @@ export class ServerOutlet {
   }
 
   send(response: AddressedResponse): void {
-    this.context.sender.sendResponse(response).catch((error: unknown) => this.fail(error));
+    this.context.sender.sendResponse(response, this.sent);
   }
+
+  /** One callback for every send of this transaction's responses, made once. */
+  private readonly sent = (error: unknown): void => {
+    if (error !== undefined) this.fail(error);
+  };
 
   private fail(error: unknown): void {
     if (this.hasFailed) return;

@@ -50,13 +50,19 @@ export interface AddressedResponse {
  * `sendRequest` may switch a large UDP request to TCP (RFC 3261 §18.1.1) and
  * resolves to the transport actually used; `addressResponse` follows §18.2.2 and
  * RFC 3581 from the response's top Via and the source the request came from. Both
- * sends reject on a transport failure (§17.1.4, §17.2.4), which the transaction reports.
+ * sends report a transport failure (§17.1.4, §17.2.4), which the transaction passes on:
+ * `sendRequest` rejects, `sendResponse` calls `done` with the error (and with undefined
+ * once the response has left). A response is sent without a promise because a server
+ * sends two or more for every request it answers, and each promise is garbage.
  */
 export interface MessageSender {
   sendRequest(request: SipRequest, destination: Endpoint): Promise<TransportName>;
   addressResponse(response: SipResponse, requestSource: Source): AddressedResponse;
-  sendResponse(response: AddressedResponse): Promise<void>;
+  sendResponse(response: AddressedResponse, done: SendDone): void;
 }
+
+/** Told how a send went: undefined when the message left, else why it did not. */
+export type SendDone = (error: unknown) => void;
 
 export function endpointKey(e: Endpoint): string {
   return `${e.transport}:${e.address}:${e.port}`;

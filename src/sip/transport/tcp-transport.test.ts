@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { createResponse, uriHost } from "../message/index.js";
 import type { TransportOptions } from "./transport-options.js";
-import { closedPort, Harness, LOOPBACKS, request, requestText, StreamPeer, TcpServerPeer } from "./test-support.js";
+import { closedPort, Harness, LOOPBACKS, request, requestText, StreamPeer, TcpServerPeer, sendResponse } from "./test-support.js";
 
 const TORTURE = new URL("../../../../shared/testdata/rfc4475/", import.meta.url);
 const torture = (name: string): Promise<Buffer> => readFile(new URL(name, TORTURE));
@@ -101,7 +101,7 @@ describe.each(LOOPBACKS)("TCP transport on %s", (address) => {
     const { message, source } = await harness.nextRequest();
     expect(source).toMatchObject({ transport: "TCP", address, port: peer.socket.localPort });
     expect(message.via.params).toContainEqual({ name: "received", value: address });
-    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
+    await sendResponse(harness.layer, createResponse(message, 200), source);
     const text = await peer.waitFor((t) => t.includes("\r\n\r\n"));
     expect(text).toMatch(/^SIP\/2\.0 200 OK\r\n/);
     expect(text).toContain(`;received=${address}`);
@@ -115,7 +115,7 @@ describe.each(LOOPBACKS)("TCP transport on %s", (address) => {
     const { message, source } = await harness.nextRequest();
     await peer.write("NOT SIP\r\n\r\n"); // unframable: the layer closes this connection
     await peer.closed;
-    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
+    await sendResponse(harness.layer, createResponse(message, 200), source);
     const reconnected = await proxy.accepted.next();
     expect(await reconnected.waitFor((t) => t.includes("\r\n\r\n"))).toMatch(/^SIP\/2\.0 200 OK/);
   });

@@ -12,7 +12,7 @@ import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { parseMessage, type SipParseError, type SipRequest } from "../message/index.js";
+import { parseMessage, type SipParseError, type SipRequest, type SipResponse } from "../message/index.js";
 import type { Inbound, Source } from "./endpoint.js";
 import { TransportLayer } from "./transport-layer.js";
 import type { TransportOptions } from "./transport-options.js";
@@ -66,6 +66,11 @@ export function request(via: string, options: { method?: string; body?: string }
   const message = parseMessage(Buffer.from(requestText(via, options)));
   if (message.kind !== "request") throw new Error("not a request");
   return message;
+}
+
+/** Addresses and sends a response the way a server transaction does; resolves once it has left. */
+export function sendResponse(layer: TransportLayer, response: SipResponse, source: Source): Promise<void> {
+  return new Promise((resolve, reject) => layer.sendResponse(layer.addressResponse(response, source), (error) => (error === undefined ? resolve() : reject(error))));
 }
 
 /** The transport layer under test, with what it hands up queued. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createResponse, uriHost } from "../message/index.js";
-import { Harness, LOOPBACKS, request, requestText, selfSignedCertificate, StreamPeer } from "./test-support.js";
+import { Harness, LOOPBACKS, request, requestText, selfSignedCertificate, StreamPeer, sendResponse } from "./test-support.js";
 
 let key: Buffer;
 let cert: Buffer;
@@ -30,7 +30,7 @@ describe.each(LOOPBACKS)("TLS transport on %s", (address) => {
     const { message, source } = await server.nextRequest();
     expect(source).toMatchObject({ transport: "TLS", address, connectionId: expect.any(String) });
     expect(message.via.params).toContainEqual({ name: "received", value: address });
-    await server.layer.sendResponse(server.layer.addressResponse(createResponse(message, 200), source));
+    await sendResponse(server.layer, createResponse(message, 200), source);
     expect(await peer.waitFor((t) => t.includes("\r\n\r\n"))).toMatch(/^SIP\/2\.0 200 OK\r\n/);
   });
 
@@ -49,7 +49,7 @@ describe.each(LOOPBACKS)("TLS transport on %s", (address) => {
     const destination = { transport: "TLS", address, port: server.port("TLS", address) } as const;
     await expect(client.layer.sendRequest(request(via), destination)).resolves.toBe("TLS");
     const { message, source } = await server.nextRequest();
-    await server.layer.sendResponse(server.layer.addressResponse(createResponse(message, 202), source));
+    await sendResponse(server.layer, createResponse(message, 202), source);
     const { message: response } = await client.messages.next();
     expect(response.kind === "response" && response.status).toBe(202);
     expect(client.layer.counters()).toMatchObject({ messagesOut: { TLS: 1 }, messagesIn: { TLS: 1 }, connections: 1 });

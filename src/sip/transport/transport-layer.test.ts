@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createResponse, uriHost } from "../message/index.js";
-import { Harness, LOOPBACKS, request, requestText, selfSignedCertificate, StreamPeer, UdpPeer } from "./test-support.js";
+import { Harness, LOOPBACKS, request, requestText, selfSignedCertificate, StreamPeer, UdpPeer, sendResponse } from "./test-support.js";
 import { TransportLayer } from "./transport-layer.js";
 
 const harnesses: Harness[] = [];
@@ -43,7 +43,7 @@ describe.each(LOOPBACKS)("RFC 3261 §18.1.1 UDP to TCP switch on %s", (address) 
     expect(message.via).toMatchObject({ transport: "TCP", port: near.port("TCP", address), branch: "z9hG4bKbig1" });
     expect(req.via.transport).toBe("TCP");
 
-    await far.layer.sendResponse(far.layer.addressResponse(createResponse(message, 200), source));
+    await sendResponse(far.layer, createResponse(message, 200), source);
     const { message: response, source: back } = await near.messages.next();
     expect(response.kind === "response" && response.status).toBe(200);
     expect(back.transport).toBe("TCP");

@@ -26,6 +26,7 @@ import {
   type Inbound,
   type LocalEndpoint,
   type MessageSender,
+  type SendDone,
   type Source,
   type TransportName,
 } from "./endpoint.js";
@@ -159,7 +160,7 @@ export class TransportLayer implements MessageSender {
       if (data.length > this.udpMaxRequestBytes && this.connectionTransports.has("TCP")) {
         if (await this.sendOverTcpInstead(request, destination)) return "TCP";
       }
-      await this.sendDatagram(data, destination);
+      await this.datagramSent(data, destination, undefined);
       return "UDP";
     }
     const connection =
@@ -178,15 +179,24 @@ export class TransportLayer implements MessageSender {
     return { data: serialize(response), target, from: { transport: "UDP", address: requestSource.localAddress, port: requestSource.localPort } };
   }
 
-  async sendResponse({ data, target, from }: AddressedResponse): Promise<void> {
-    this.assertOpen();
-    if (target.transport === "UDP") {
-      await this.sendDatagram(data, target, from);
+  sendResponse({ data, target, from }: AddressedResponse, done: SendDone): void {
+    if (this.state === "closed") {
+      done(closedError());
       return;
     }
-    // RFC 3261 §18.2.2: over the request's connection while it is open, else over a new
-    // one to `received` and the sent-by port. A WebSocket client cannot be dialled,
-    // so its responses go over its own connection or not at all.
+    if (target.transport === "UDP") {
+      this.sendDatagram(data, target, from, done);
+      return;
+    }
+    this.sendOverStream(data, target).then(() => done(undefined), done);
+  }
+
+  /**
+   * RFC 3261 §18.2.2: over the request's connection while it is open, else over a new
+   * one to `received` and the sent-by port. A WebSocket client cannot be dialled, so
+   * its responses go over its own connection or not at all.
+   */
+  private async sendOverStream(data: Buffer, target: Endpoint): Promise<void> {
     const open = target.connectionId === undefined ? undefined : this.table.byId(target.connectionId);
     const connection = open ?? (await this.connectionTo({ transport: target.transport, address: target.address, port: target.port }));
     await this.sendOn(connection, data);
@@ -201,7 +211,7 @@ export class TransportLayer implements MessageSender {
     this.assertOpen();
     const data = serialize(response);
     if (source.transport === "UDP") {
-      await this.sendDatagram(data, source, { transport: "UDP", address: source.localAddress, port: source.localPort });
+      await this.datagramSent(data, source, { transport: "UDP", address: source.localAddress, port: source.localPort });
       return;
     }
     const connection = source.connectionId === undefined ? undefined : this.table.byId(source.connectionId);
@@ -271,10 +281,19 @@ export class TransportLayer implements MessageSender {
     }
   }
 
-  private async sendDatagram(data: Buffer, destination: Endpoint, from?: LocalEndpoint): Promise<void> {
-    if (!this.udp) throw new TransportError("SIP_TRANSPORT_UNAVAILABLE", "UDP is not configured on this node");
-    await this.udp.send(data, destination.address, destination.port, from);
-    this.stats.messagesOut.UDP++;
+  private datagramSent(data: Buffer, destination: Endpoint, from: LocalEndpoint | undefined): Promise<void> {
+    return new Promise((resolve, reject) => this.sendDatagram(data, destination, from, (error) => (error === undefined ? resolve() : reject(error))));
+  }
+
+  private sendDatagram(data: Buffer, destination: Endpoint, from: LocalEndpoint | undefined, done: SendDone): void {
+    if (!this.udp) {
+      done(new TransportError("SIP_TRANSPORT_UNAVAILABLE", "UDP is not configured on this node"));
+      return;
+    }
+    this.udp.send(data, destination.address, destination.port, from, (error) => {
+      if (error === undefined) this.stats.messagesOut.UDP++;
+      done(error);
+    });
   }
 
   private async sendOn(connection: Connection, data: Buffer): Promise<void> {
@@ -307,6 +326,10 @@ export class TransportLayer implements MessageSender {
   }
 
   private assertOpen(): void {
-    if (this.state === "closed") throw new TransportError("SIP_TRANSPORT_CLOSED", "The transport layer is closed");
+    if (this.state === "closed") throw closedError();
   }
+}
+
+function closedError(): TransportError {
+  return new TransportError("SIP_TRANSPORT_CLOSED", "The transport layer is closed");
 }

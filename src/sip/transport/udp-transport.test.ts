@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { createResponse, parseMessage, uriHost } from "../message/index.js";
-import { Harness, LOOPBACKS, request, requestText, UdpPeer } from "./test-support.js";
+import { Harness, LOOPBACKS, request, requestText, UdpPeer, sendResponse } from "./test-support.js";
 
 const TORTURE = new URL("../../../../shared/testdata/rfc4475/", import.meta.url);
 
@@ -26,7 +26,7 @@ describe.each(LOOPBACKS)("UDP transport on %s", (address) => {
     expect(source).toMatchObject({ transport: "UDP", address, port: peer.port, localAddress: address, localPort: port });
     expect(message.headers.get("Via")).toBe(`SIP/2.0/UDP phone.example.com:5999;rport=${peer.port};branch=z9hG4bKu1;received=${address}`);
 
-    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
+    await sendResponse(harness.layer, createResponse(message, 200), source);
     const { data, from } = await peer.datagrams.next();
     expect(from.port).toBe(port);
     const response = parseMessage(data);
@@ -41,7 +41,7 @@ describe.each(LOOPBACKS)("UDP transport on %s", (address) => {
       await peer.send(requestText(`SIP/2.0/UDP other.example.com:${target.port};branch=z9hG4bKu2`), port);
       const { message, source } = await harness.nextRequest();
       expect(message.via.params).toContainEqual({ name: "received", value: address });
-      await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 486), source));
+      await sendResponse(harness.layer, createResponse(message, 486), source);
       const { data } = await target.datagrams.next();
       expect(data.toString()).toMatch(/^SIP\/2\.0 486 /);
     } finally {

@@ -55,21 +55,18 @@ export class UdpTransport {
    * response MUST leave from the address and port its request arrived on), else from
    * the first socket of the destination's address family.
    */
-  send(data: Buffer, address: string, port: number, from?: LocalEndpoint): Promise<void> {
+  send(data: Buffer, address: string, port: number, from: LocalEndpoint | undefined, done: (error: TransportError | undefined) => void): void {
     const wanted = family(address);
     const bound =
       (from && this.bound.find((b) => b.local.port === from.port && sameAddress(b.local.address, from.address))) ??
       this.bound.find((b) => family(b.local.address) === wanted);
     if (!bound) {
-      return Promise.reject(new TransportError("SIP_TRANSPORT_UNAVAILABLE", `No UDP socket for IPv${wanted} to send to ${address}`));
+      done(new TransportError("SIP_TRANSPORT_UNAVAILABLE", `No UDP socket for IPv${wanted} to send to ${address}`));
+      return;
     }
-    return new Promise((resolve, reject) => {
-      bound.socket.send(data, port, address, (err) =>
-        err
-          ? reject(new TransportError("SIP_TRANSPORT_SEND_FAILED", `UDP send to ${address} port ${port} failed (${systemCode(err) ?? err.message})`, { cause: err }))
-          : resolve(),
-      );
-    });
+    bound.socket.send(data, port, address, (err) =>
+      done(err ? new TransportError("SIP_TRANSPORT_SEND_FAILED", `UDP send to ${address} port ${port} failed (${systemCode(err) ?? err.message})`, { cause: err }) : undefined),
+    );
   }
 
   async close(): Promise<void> {

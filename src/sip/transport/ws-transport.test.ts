@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createResponse, uriHost } from "../message/index.js";
-import { Harness, LOOPBACKS, Queue, requestText, selfSignedCertificate } from "./test-support.js";
+import { Harness, LOOPBACKS, Queue, requestText, selfSignedCertificate, sendResponse } from "./test-support.js";
 
 /** A WebSocket client with what it receives queued as text. */
 async function client(url: string, protocols: string[], ca?: Buffer): Promise<{ ws: WebSocket; received: Queue<string> }> {
@@ -54,7 +54,7 @@ describe.each(LOOPBACKS)("WebSocket transport on %s (RFC 7118)", (address) => {
     const { message, source } = await harness.nextRequest();
     expect(source).toMatchObject({ transport: "WS", address, connectionId: expect.any(String) });
     expect(message.headers.get("Via")).toBe(`${via("w1").replace(";rport;", `;rport=${source.port};`)};received=${address}`);
-    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
+    await sendResponse(harness.layer, createResponse(message, 200), source);
     expect(await received.next()).toMatch(/^SIP\/2\.0 200 OK\r\n/);
     expect(harness.layer.counters()).toMatchObject({ messagesIn: { WS: 1 }, messagesOut: { WS: 1 } });
   });
@@ -77,7 +77,7 @@ describe.each(LOOPBACKS)("WebSocket transport on %s (RFC 7118)", (address) => {
     ws.send(requestText(via("w2")));
     const { message, source } = await harness.nextRequest();
     await expect(
-      harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), { ...source, connectionId: "a-closed-flow" })),
+      sendResponse(harness.layer, createResponse(message, 200), { ...source, connectionId: "a-closed-flow" }),
     ).rejects.toMatchObject({ code: "SIP_TRANSPORT_CONNECTION_GONE" });
   });
 
@@ -103,7 +103,7 @@ describe.each(LOOPBACKS)("WebSocket transport on %s (RFC 7118)", (address) => {
     const { message, source } = await harness.nextRequest();
     expect(source.transport).toBe("WSS");
     expect(message.via.transport).toBe("WSS");
-    await harness.layer.sendResponse(harness.layer.addressResponse(createResponse(message, 200), source));
+    await sendResponse(harness.layer, createResponse(message, 200), source);
     expect(await received.next()).toMatch(/^SIP\/2\.0 200 OK/);
   });
 });
