@@ -47,10 +47,9 @@ export function connectRedis(settings: RedisConnectionSettings): { client: Redis
     // compare-and-set or a nonce count may have been applied, and running it twice
     // would refuse the phone's own request. The caller gets STATE_UNAVAILABLE instead.
     autoResendUnfulfilledCommands: false,
-    // Commands issued in the same tick go out in one write: under a registration
-    // avalanche a REGISTER's block checks, nonce count and binding update share
-    // round trips and system calls with every other request in flight.
-    enableAutoPipelining: true,
+    // Commands issued in the same turn still go out in one write, by BatchedWrites,
+    // which costs far less than ioredis's auto-pipelining (see batched-writes.ts).
+    enableAutoPipelining: false,
     // Keep trying, but come back within a second of Redis returning.
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
   };

@@ -70,6 +70,20 @@ describe("RedisStateStore", () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
   });
 
+  it("sends the commands of one turn of the event loop in one write", async () => {
+    const store = open();
+    await store.getBindings(AOR); // connected and ready
+    const socket = (store as unknown as { redis: Redis }).redis.stream;
+    const writev = vi.spyOn(socket as unknown as { _writev: () => void }, "_writev");
+    const write = vi.spyOn(socket as unknown as { _write: () => void }, "_write");
+    const reads = Promise.all([store.getBindings(AOR), store.getBindings("sip:2002@pbx.example.org"), store.blockedUntil("source:192.0.2.1")]);
+    expect(socket.writableCorked).toBe(1);
+    expect(await reads).toEqual([[], [], undefined]);
+    expect(writev).toHaveBeenCalledOnce();
+    expect(write).not.toHaveBeenCalled();
+    expect(socket.writableCorked).toBe(0);
+  });
+
   it("keeps one AOR in one JSON string, indexed by expiry, with a TTL a grace period past its last binding", async () => {
     const store = open({ keyPrefix: "layout:" });
     await store.updateBindings(AOR, () => [binding(1, { expiresAt: T0 + 60_000 }), binding(2, { expiresAt: T0 + 120_000 })]);

@@ -2,6 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { isLive, type Binding } from "./binding.js";
 import { acceptBindings } from "./accept-bindings.js";
+import { BatchedWrites } from "./batched-writes.js";
 import { decodeBindings, encodeBindings } from "./binding-codec.js";
 import type { CallRecord, CallRecordQuery, CallRecordRetention } from "./call-record.js";
 import { checkPositiveInteger, checkRetention } from "./check-argument.js";
@@ -84,6 +85,7 @@ export class RedisStateStore implements StateStore {
   private readonly detach: () => void;
   private readonly calls: RedisCallState;
   private readonly auth: RedisAuthState;
+  private readonly writes: BatchedWrites;
 
   constructor(options: RedisStateStoreOptions) {
     this.clock = options.clock ?? Date.now;
@@ -104,6 +106,7 @@ export class RedisStateStore implements StateStore {
       this.ownsClient = true;
       this.target = target;
     }
+    this.writes = new BatchedWrites(this.redis);
     this.tracker = new HealthTracker("redis", this.redis.status === "ready" ? "ready" : "connecting", this.clock, this.target);
     this.detach = this.followConnection();
     const context: RedisContext = {
@@ -352,6 +355,7 @@ export class RedisStateStore implements StateStore {
 
   /** Runs one Redis round trip; a failure of Redis itself becomes STATE_UNAVAILABLE. */
   private async command<T>(what: string, run: () => Promise<T>): Promise<T> {
+    this.writes.hold();
     try {
       return await run();
     } catch (err) {
