@@ -3,7 +3,7 @@
  * canonical, `sip:user@domain`, so that every spelling of one user finds one set of
  * bindings.
  */
-import { isSipUri, parseUri, unescapeUriPart, type SipUri } from "../../sip/message/index.js";
+import { isSipUri, unescapeUriPart, type SipUri, type Uri } from "../../sip/message/index.js";
 
 export function canonicalAor(uri: SipUri): string {
   // RFC 3261 §10.3 step 5: "converting it to the form sip:user@domain ... all URI
@@ -13,7 +13,6 @@ export function canonicalAor(uri: SipUri): string {
 }
 
 /** The To URI of a REGISTER as a SIP URI, or undefined (RFC 4475 §3.3.4 unksm2: a registrar refuses it with 400). */
-export function registerTarget(toUri: string): SipUri | undefined {
-  const uri = parseUri(toUri);
-  return isSipUri(uri) && uri.user !== undefined ? uri : undefined;
+export function registerTarget(toUri: Uri): SipUri | undefined {
+  return isSipUri(toUri) && toUri.user !== undefined ? toUri : undefined;
 }

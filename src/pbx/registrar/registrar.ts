@@ -36,7 +36,7 @@ export class Registrar {
       reply(createResponse(request, status, reason));
     };
     // RFC 3261 §10.3 step 5 (and RFC 4475 §3.3.4): the AOR is the To URI, a SIP URI with a user.
-    const target = registerTarget(request.to.uri);
+    const target = registerTarget(request.toUri);
     if (!target) return refuse(400, "To must be a sip or sips URI with a user part");
     if (target.host.toLowerCase() !== this.options.domain().toLowerCase()) return refuse(404, "Domain not served here");
     const aor = canonicalAor(target);

@@ -8,8 +8,6 @@ import {
   findParam,
   isSipUri,
   parseDecimal,
-  parseNameAddr,
-  parseUri,
   type SipRequest,
   type SipUri,
 } from "../../sip/message/index.js";
@@ -51,9 +49,7 @@ export function readRegisterRequest(request: SipRequest, defaultExpires: number)
     if (values.length !== 1 || headerExpires !== 0) fail("SIP_BAD_HEADER", "Contact * needs Expires: 0 and no other contact");
     return { kind: "remove-all" };
   }
-  const contacts = values.map((value): RequestedContact => {
-    const na = parseNameAddr(value);
-    const uri = parseUri(na.uri);
+  const contacts = request.addresses("Contact").map(({ nameAddr: na, uri }): RequestedContact => {
     if (!isSipUri(uri)) fail("SIP_BAD_URI", "Contact must be a sip or sips URI");
     const expires = findParam(na.params, "expires")?.value;
     const q = findParam(na.params, "q")?.value;

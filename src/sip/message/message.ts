@@ -6,6 +6,7 @@
  */
 import { HeaderList, type HeaderField } from "./header-list.js";
 import { parseNameAddr, scanTag, type NameAddr } from "./name-addr.js";
+import { splitList } from "./lex.js";
 import { fail, type ParseErrorCode } from "./parse-error.js";
 import { parseUri, type Uri } from "./uri.js";
 import { parseVia, type Via } from "./via.js";
@@ -48,10 +49,29 @@ function cached<T>(field: HeaderField, parse: (value: string) => T): T {
   return field.parsed as T;
 }
 
-/** What a From or To field caches: its tag at once, the whole address when asked for. */
+/** What a From or To field caches: its tag at once, the whole address and its URI when asked for. */
 export interface AddressCache {
   readonly tag: string | undefined;
   full?: NameAddr;
+  uri?: Uri;
+}
+
+/** One address of a list header (Contact, Route, Record-Route, Path) and its URI, both parsed in full. */
+export interface ParsedAddress {
+  readonly nameAddr: NameAddr;
+  readonly uri: Uri;
+}
+
+/** The addresses one field holds, parsed once: a UAS checks them and then acts on them. "Contact: *" is no address and is left out. */
+function fieldAddresses(field: HeaderField): readonly ParsedAddress[] {
+  return cached(field, (value) =>
+    splitList(value, "SIP_BAD_HEADER")
+      .filter((v) => v !== "*")
+      .map((v) => {
+        const nameAddr = parseNameAddr(v);
+        return { nameAddr, uri: parseUri(nameAddr.uri) };
+      }),
+  );
 }
 
 export function address(field: HeaderField): AddressCache {
@@ -95,6 +115,20 @@ abstract class SipMessageBase {
   get to(): NameAddr {
     const field = required(this.headers, "To");
     return (address(field).full ??= parseNameAddr(field.value));
+  }
+
+  /** The From URI, parsed in full on first use. */
+  get fromUri(): Uri {
+    return (address(required(this.headers, "From")).uri ??= parseUri(this.from.uri));
+  }
+
+  get toUri(): Uri {
+    return (address(required(this.headers, "To")).uri ??= parseUri(this.to.uri));
+  }
+
+  /** Every address of a list header (RFC 3261 §7.3.1: comma-joined fields split), in order, parsed on first use. */
+  addresses(name: string): ParsedAddress[] {
+    return this.headers.all(name).flatMap(fieldAddresses);
   }
 
   get fromTag(): string | undefined {

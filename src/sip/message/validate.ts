@@ -5,9 +5,7 @@
  * that consumes a header pays for parsing it.
  */
 import type { SipMessage } from "./message.js";
-import { parseNameAddr } from "./name-addr.js";
 import { fail } from "./parse-error.js";
-import { parseUri } from "./uri.js";
 
 const ADDRESS_LISTS = ["contact", "route", "record-route", "path"];
 
@@ -17,13 +15,9 @@ export function checkStructuredHeaders(msg: SipMessage): void {
     if ("headers" in uri && uri.headers !== undefined) fail("SIP_BAD_URI", "Headers not allowed in Request-URI");
   }
   void msg.vias;
-  parseUri(msg.from.uri);
-  parseUri(msg.to.uri);
-  for (const key of ADDRESS_LISTS) {
-    for (const value of msg.headers.values(key)) {
-      // RFC 3261 §10.2.2: "Contact: *" removes every binding.
-      if (key === "contact" && value === "*") continue;
-      parseUri(parseNameAddr(value).uri);
-    }
-  }
+  void msg.fromUri;
+  void msg.toUri;
+  // RFC 3261 §10.2.2: "Contact: *" removes every binding; `addresses` leaves it out,
+  // and the registrar refuses it unless alone with Expires 0.
+  for (const key of ADDRESS_LISTS) void msg.addresses(key);
 }
