@@ -32,12 +32,16 @@ function random(seed: number): () => number {
   };
 }
 
+/** Extensions 200000–999999 (and their DDIs, 01785 200000–999999). */
+const MAX_USERS = 800_000;
+
 /** The password a generated user gets: derived from the extension, so a test or sipp's CSV can know it. */
 export function generatedPassword(extension: string): string {
   return `pw-${extension}-strowger`;
 }
 
 export function generateUsers(count: number, seed = 1): string[][] {
+  if (!Number.isSafeInteger(count) || count < 0 || count > MAX_USERS) throw new RangeError(`the count must be a whole number from 0 to ${MAX_USERS}`);
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const rows: string[][] = [];
@@ -45,8 +49,9 @@ export function generateUsers(count: number, seed = 1): string[][] {
     let r = next();
     const org = ORGANISATIONS.find((o) => (r -= o.share) < 0) ?? ORGANISATIONS[0]!;
     const extension = String(200000 + i);
-    // Ofcom's 01785 (Stafford) block, one DDI for nine users in ten.
-    const ddi = next() < 0.9 ? `+44178520${String(i).padStart(4, "0")}` : "";
+    // Stafford's 01785 numbers, one DDI for nine users in ten: 01785 200000 upwards,
+    // the extension's own digits (six after the area code, as Ofcom's plan has them).
+    const ddi = next() < 0.9 ? `+441785${extension}` : "";
     rows.push([extension, ddi, `${pick(FIRST)} ${pick(LAST)}`, org.name, pick(org.sites), pick(CLASSES), generatedPassword(extension)]);
   }
   return rows;
