@@ -6,6 +6,7 @@
 import { createSocket, type Socket, type SocketOptions } from "node:dgram";
 import { lookup } from "node:dns";
 import { isIP } from "node:net";
+import { DatagramOutbox } from "./datagram-outbox.js";
 import type { LocalEndpoint, Source } from "./endpoint.js";
 import { family, peerAddress, sameAddress } from "./ip-address.js";
 import { isKeepAlive } from "./keep-alive.js";
@@ -36,6 +37,7 @@ interface Bound {
 
 export class UdpTransport {
   private readonly bound: Bound[] = [];
+  private readonly outbox = new DatagramOutbox();
 
   constructor(
     private readonly options: ListenOptions,
@@ -64,12 +66,13 @@ export class UdpTransport {
       done(new TransportError("SIP_TRANSPORT_UNAVAILABLE", `No UDP socket for IPv${wanted} to send to ${address}`));
       return;
     }
-    bound.socket.send(data, port, address, (err) =>
+    this.outbox.send(bound.socket, data, port, address, (err) =>
       done(err ? new TransportError("SIP_TRANSPORT_SEND_FAILED", `UDP send to ${address} port ${port} failed (${systemCode(err) ?? err.message})`, { cause: err }) : undefined),
     );
   }
 
   async close(): Promise<void> {
+    this.outbox.flush();
     await Promise.all(this.bound.map((b) => new Promise<void>((resolve) => b.socket.close(() => resolve()))));
     this.bound.length = 0;
   }
