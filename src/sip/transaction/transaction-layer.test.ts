@@ -119,6 +119,31 @@ describe("server transaction matching (RFC 3261 §17.2.3)", () => {
     expect(again.kind).toBe("new");
   });
 
+  it("on UDP, MUST resend a non-INVITE's final response for each retransmission while Completed, and end it at Timer J (64*T1)", async () => {
+    const register = request({ method: "REGISTER", branch: "z9hG4bKj1" });
+    const tx = newTransaction(layer.receiveRequest(register, source("UDP")));
+    tx.respond(createResponse(register, 200, undefined, "r"));
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(layer.receiveRequest(request({ method: "REGISTER", branch: "z9hG4bKj1" }), source("UDP"))).toEqual({ kind: "absorbed" });
+    expect(sender.responses.map((s) => s.response.status)).toEqual([200, 200]);
+    expect(layer.size.server).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(layer.size.server).toBe(0);
+    expect(layer.receiveRequest(request({ method: "REGISTER", branch: "z9hG4bKj1" }), source("UDP")).kind).toBe("new");
+    expect(failures).toEqual([]);
+  });
+
+  it("SHOULD tell the TU once when a Completed transaction's resend fails, and forget it (§17.2.4)", async () => {
+    const bye = request({ method: "BYE", branch: "z9hG4bKfail" });
+    newTransaction(layer.receiveRequest(bye, source("UDP"))).respond(createResponse(bye, 200, undefined, "u"));
+    await vi.advanceTimersByTimeAsync(0);
+    sender.failure = new Error("network unreachable");
+    expect(layer.receiveRequest(request({ method: "BYE", branch: "z9hG4bKfail" }), source("UDP")).kind).toBe("absorbed");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(failures.map(([tx, f]) => [tx.branch, f.kind])).toEqual([["z9hG4bKfail", "transport"]]);
+    expect(layer.size.server).toBe(0);
+  });
+
   it("MUST report Timer H to the TU with the request's Call-ID and branch", async () => {
     const tx = newTransaction(layer.receiveRequest(invite, source("UDP")));
     tx.respond(createResponse(invite, 404, undefined, "uas"));
