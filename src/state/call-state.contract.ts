@@ -78,6 +78,18 @@ export function defineCallStateContract({ cluster, time }: ContractContext): voi
       expect(await a.countDialogs()).toBe(2);
     });
 
+    it("lists only the dialogs whose safety expiry is due by a time, when asked (the sweep's range read)", async () => {
+      const { a, b } = await cluster();
+      await a.putDialog(dialog(1, { expiresAt: T0 + 60_000, startedAt: T0 - 1000 }));
+      await b.putDialog(dialog(2, { expiresAt: T0 + 120_000, startedAt: T0 - 3000, node: "node-b" }));
+      await a.putDialog(dialog(3, { expiresAt: T0 + 180_000, startedAt: T0 - 500 }));
+      expect((await b.listDialogs(T0 + 120_000)).map((d) => d.id)).toEqual([dialog(2).id, dialog(1).id]);
+      expect(await a.listDialogs(T0 + 59_999)).toEqual([]);
+      time.now = T0 + 60_000; // dialog 1 has expired: due or not, it is gone
+      expect((await a.listDialogs(T0 + 120_000)).map((d) => d.id)).toEqual([dialog(2).id]);
+      expect((await a.listDialogs()).map((d) => d.id)).toEqual([dialog(2).id, dialog(3).id]);
+    });
+
     it("does not list, count, find or end a dialog whose safety expiry has passed: listed at T-1, gone at T", async () => {
       const { a, b } = await cluster();
       const expiresAt = T0 + 60_000;

@@ -212,8 +212,8 @@ export class LastKnownStateStore implements StateStore {
     return (await this.local.endDialog(id, expiringBy)) ?? this.sharedOnly(() => this.shared.endDialog(id, expiringBy));
   }
 
-  listDialogs(): Promise<DialogRecord[]> {
-    return this.sharedOnly(() => this.shared.listDialogs());
+  listDialogs(expiringBy?: number): Promise<DialogRecord[]> {
+    return this.sharedOnly(() => this.shared.listDialogs(expiringBy));
   }
 
   countDialogs(): Promise<number> {

@@ -249,11 +249,13 @@ export class MemoryStateStore implements StateStore {
     return isLiveDialog(dialog, now) ? dialog : undefined;
   }
 
-  async listDialogs(): Promise<DialogRecord[]> {
+  async listDialogs(expiringBy?: number): Promise<DialogRecord[]> {
+    if (expiringBy !== undefined) checkInstant("expiringBy", expiringBy);
     const now = this.clock();
     this.open(now);
     this.sweepDialogs(now, Infinity);
-    return [...this.dialogs.values()].sort(compareDialogs);
+    const all = [...this.dialogs.values()];
+    return (expiringBy === undefined ? all : all.filter((d) => d.expiresAt <= expiringBy)).sort(compareDialogs);
   }
 
   async countDialogs(): Promise<number> {

@@ -96,10 +96,12 @@ export class RedisCallState {
     return isLiveDialog(dialog, this.ctx.clock()) ? dialog : undefined;
   }
 
-  async listDialogs(): Promise<DialogRecord[]> {
+  async listDialogs(expiringBy?: number): Promise<DialogRecord[]> {
+    if (expiringBy !== undefined) checkInstant("expiringBy", expiringBy);
     this.ctx.assertOpen();
     const now = this.ctx.clock();
-    const ids = await this.ctx.command("list the dialogs", () => this.ctx.redis.zrangebyscore(this.ctx.keys.dialogIndex, `(${now}`, "+inf"));
+    const upTo = expiringBy === undefined ? "+inf" : String(expiringBy);
+    const ids = await this.ctx.command("list the dialogs", () => this.ctx.redis.zrangebyscore(this.ctx.keys.dialogIndex, `(${now}`, upTo));
     const keyed = ids.map((id) => {
       const parts = splitDialogId(id);
       if (parts === undefined) throw new StateError("STATE_BAD_VALUE", `${this.ctx.keys.dialogIndex} holds ${JSON.stringify(id)}, which is not a dialog id; is another application using prefix ${this.ctx.keys.prefix}?`);

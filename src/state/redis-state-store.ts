@@ -290,8 +290,8 @@ export class RedisStateStore implements StateStore {
     return this.calls.endDialog(id, expiringBy);
   }
 
-  listDialogs(): Promise<DialogRecord[]> {
-    return this.calls.listDialogs();
+  listDialogs(expiringBy?: number): Promise<DialogRecord[]> {
+    return this.calls.listDialogs(expiringBy);
   }
 
   countDialogs(): Promise<number> {

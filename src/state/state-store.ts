@@ -135,8 +135,12 @@ export interface StateStore {
    * came: a re-INVITE that pushed the expiry back meanwhile keeps its call up).
    */
   endDialog(id: string, expiringBy?: number): Promise<DialogRecord | undefined>;
-  /** Every live dialog in the cluster, oldest `startedAt` first: the live-calls view. */
-  listDialogs(): Promise<DialogRecord[]>;
+  /**
+   * Every live dialog in the cluster, oldest `startedAt` first: the live-calls view.
+   * With `expiringBy`, only those whose safety expiry is at or before it: the sweep
+   * reads the few that are due, not every call (O(log n + due) on Redis).
+   */
+  listDialogs(expiringBy?: number): Promise<DialogRecord[]>;
   /** How many live dialogs the cluster holds, for metrics. O(log n) on Redis. */
   countDialogs(): Promise<number>;
 

@@ -166,7 +166,7 @@ export class CallRecorder {
     const now = this.clock();
     let due: DialogRecord[];
     try {
-      due = (await this.store.listDialogs()).filter((dialog) => dialog.expiresAt <= now + SWEEP_AHEAD_MS);
+      due = await this.store.listDialogs(now + SWEEP_AHEAD_MS);
     } catch (err) {
       log.warn({ err }, "dialog sweep not done: the live dialogs could not be read; tried again in a minute");
       return 0;
