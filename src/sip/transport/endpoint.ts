@@ -52,8 +52,10 @@ export interface AddressedResponse {
  * RFC 3581 from the response's top Via and the source the request came from. Both
  * sends report a transport failure (§17.1.4, §17.2.4), which the transaction passes on:
  * `sendRequest` rejects, `sendResponse` calls `done` with the error (and with undefined
- * once the response has left). A response is sent without a promise because a server
- * sends two or more for every request it answers, and each promise is garbage.
+ * once the response has left), never before it returns: a transaction that sends from
+ * inside its own state change must not hear of a failure in the middle of it. A
+ * response is sent without a promise because a server sends two or more for every
+ * request it answers, and each promise is garbage.
  */
 export interface MessageSender {
   sendRequest(request: SipRequest, destination: Endpoint): Promise<TransportName>;

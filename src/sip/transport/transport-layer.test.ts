@@ -105,6 +105,13 @@ describe("TransportLayer", () => {
     await expect(
       harness.layer.sendRequest(request("SIP/2.0/UDP a.example;branch=z9hG4bKc2"), { transport: "UDP", address: "127.0.0.1", port: 9 }),
     ).rejects.toMatchObject({ code: "SIP_TRANSPORT_CLOSED" });
+    // A response's failure is told after sendResponse returns, never inside it.
+    const source = { transport: "UDP" as const, address: "127.0.0.1", port: 9, localAddress: "127.0.0.1", localPort: 9 };
+    const told: unknown[] = [];
+    harness.layer.sendResponse({ data: Buffer.from("SIP/2.0 200 OK\r\n\r\n"), target: source }, (error) => told.push(error));
+    expect(told).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(told).toMatchObject([{ code: "SIP_TRANSPORT_CLOSED" }]);
   });
 
   it("MUST fail to start with an error that says what to do when a port is taken, closing what it opened", async () => {

@@ -181,7 +181,7 @@ export class TransportLayer implements MessageSender {
 
   sendResponse({ data, target, from }: AddressedResponse, done: SendDone): void {
     if (this.state === "closed") {
-      done(closedError());
+      process.nextTick(done, closedError());
       return;
     }
     if (target.transport === "UDP") {
@@ -287,7 +287,7 @@ export class TransportLayer implements MessageSender {
 
   private sendDatagram(data: Buffer, destination: Endpoint, from: LocalEndpoint | undefined, done: SendDone): void {
     if (!this.udp) {
-      done(new TransportError("SIP_TRANSPORT_UNAVAILABLE", "UDP is not configured on this node"));
+      process.nextTick(done, new TransportError("SIP_TRANSPORT_UNAVAILABLE", "UDP is not configured on this node"));
       return;
     }
     this.udp.send(data, destination.address, destination.port, from, (error) => {

@@ -63,7 +63,7 @@ export class UdpTransport {
       (from && this.bound.find((b) => b.local.port === from.port && sameAddress(b.local.address, from.address))) ??
       this.bound.find((b) => family(b.local.address) === wanted);
     if (!bound) {
-      done(new TransportError("SIP_TRANSPORT_UNAVAILABLE", `No UDP socket for IPv${wanted} to send to ${address}`));
+      process.nextTick(done, new TransportError("SIP_TRANSPORT_UNAVAILABLE", `No UDP socket for IPv${wanted} to send to ${address}`));
       return;
     }
     this.outbox.send(bound.socket, data, port, address, (err) =>
