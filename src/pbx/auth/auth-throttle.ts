@@ -83,8 +83,13 @@ export class AuthThrottle {
    */
   async checkCredentials(keys: readonly ThrottleKey[], nonceCount?: NonceCountUse): Promise<CredentialsVerdict> {
     const { blockedUntil, fresh } = await this.store.checkCredentials(keys, nonceCount);
-    keys.forEach((key, i) => this.learn(key, blockedUntil[i]));
-    return { blocked: keys.find((_key, i) => blockedUntil[i] !== undefined), fresh };
+    // Loops, not forEach and find: this runs for every request with credentials.
+    let blocked: ThrottleKey | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      this.learn(keys[i]!, blockedUntil[i]);
+      if (blocked === undefined && blockedUntil[i] !== undefined) blocked = keys[i];
+    }
+    return { blocked, fresh };
   }
 
   /** Counts a failure against each key; returns the keys this failure blocked. */

@@ -5,6 +5,7 @@
  * demand by the caller that needs it.
  */
 import { HeaderList, type HeaderField } from "./header-list.js";
+import { headerKey } from "./header-names.js";
 import { parseNameAddr, scanTag, type NameAddr } from "./name-addr.js";
 import { splitList } from "./lex.js";
 import { fail, type ParseErrorCode } from "./parse-error.js";
@@ -61,6 +62,8 @@ export interface ParsedAddress {
   readonly nameAddr: NameAddr;
   readonly uri: Uri;
 }
+
+const NO_ADDRESSES: readonly ParsedAddress[] = Object.freeze([]);
 
 /** The addresses one field holds, parsed once: a UAS checks them and then acts on them. "Contact: *" is no address and is left out. */
 function fieldAddresses(field: HeaderField): readonly ParsedAddress[] {
@@ -126,9 +129,20 @@ abstract class SipMessageBase {
     return (address(required(this.headers, "To")).uri ??= parseUri(this.to.uri));
   }
 
-  /** Every address of a list header (RFC 3261 §7.3.1: comma-joined fields split), in order, parsed on first use. */
-  addresses(name: string): ParsedAddress[] {
-    return this.headers.all(name).flatMap(fieldAddresses);
+  /**
+   * Every address of a list header (RFC 3261 §7.3.1: comma-joined fields split), in
+   * order, parsed on first use. The sanity checks ask this of four headers on every
+   * request, most of them absent: nothing is allocated for those.
+   */
+  addresses(name: string): readonly ParsedAddress[] {
+    const key = headerKey(name);
+    let all: readonly ParsedAddress[] = NO_ADDRESSES;
+    for (const field of this.headers.fields) {
+      if (field.key !== key) continue;
+      const here = fieldAddresses(field);
+      all = all.length === 0 ? here : [...all, ...here];
+    }
+    return all;
   }
 
   get fromTag(): string | undefined {
