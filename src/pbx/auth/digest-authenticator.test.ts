@@ -123,6 +123,8 @@ describe("digest authentication stage (RFC 3261 §22, RFC 7616, RFC 8760)", () =
     const wrong = await run(auth, register(credentials(nonces.issue(REALM), { password: "guess" })));
     const unknown = await run(auth, register(credentials(nonces.issue(REALM), { username: "2999" })));
     expect([unknown.answer!.status, unknown.answer!.reason]).toEqual([wrong.answer!.status, wrong.answer!.reason]);
+    // A wrong answer keeps its transaction: a retransmission of it must not count as a second failure.
+    expect([wrong.stateless, unknown.stateless]).toEqual([false, false]);
     expect(unknown.answer!.headers.fields.map((f) => f.key)).toEqual(wrong.answer!.headers.fields.map((f) => f.key));
   });
 

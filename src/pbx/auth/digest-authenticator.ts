@@ -141,7 +141,11 @@ export class DigestAuthenticator {
     return user;
   }
 
-  private challenge(incoming: IncomingRequest, stale: boolean): undefined {
+  /**
+   * `stateless` (RFC 3261 §8.2.7) unless answering a wrong password: a retransmission of
+   * that request must be absorbed, not counted as one more failure towards a block.
+   */
+  private challenge(incoming: IncomingRequest, stale: boolean, stateless = true): undefined {
     const realm = this.deps.directory().realm;
     const mode = MODES[this.deps.mode];
     const response = createResponse(incoming.request, mode.status);
@@ -154,7 +158,7 @@ export class DigestAuthenticator {
     }
     // Stateless: a phone that retransmits its REGISTER gets a fresh challenge, and the
     // avalanche of first REGISTERs leaves no transactions behind for 32 s.
-    incoming.respond(response, true);
+    incoming.respond(response, stateless);
     this.deps.count?.("challenged");
     return undefined;
   }
@@ -166,7 +170,7 @@ export class DigestAuthenticator {
     log.warn({ user: username, from: source.address, blocked }, "digest authentication failed");
     if (blocked.length > 0) return this.forbid(incoming, "blocked after repeated failures");
     // RFC 3261 §22.4: wrong credentials are challenged again.
-    return this.challenge(incoming, false);
+    return this.challenge(incoming, false, false);
   }
 
   private forbid(incoming: IncomingRequest, why: string): undefined {

@@ -28,8 +28,11 @@ describe("SipMessage's parsed addresses (RFC 3261 §7.3.1, §20.10)", () => {
     expect(request.addresses("contact")[1]).toBe(contacts[1]);
   });
 
-  it("leaves out Contact: * (RFC 3261 §10.2.2), which is no address", () => {
+  it("leaves out Contact: * (RFC 3261 §10.2.2), which is no address, and refuses * in any other address header", () => {
     expect(register("Contact: *", "Expires: 0").addresses("Contact")).toEqual([]);
+    for (const header of ["Route: *", "Record-Route: *", "Path: *", "Route: <sip:proxy.example.com;lr>, *"]) {
+      expect(() => register(header).addresses(header.split(":")[0]!)).toThrow(SipParseError);
+    }
   });
 
   it("refuses an address that does not parse, every time it is asked", () => {

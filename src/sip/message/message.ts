@@ -65,11 +65,15 @@ export interface ParsedAddress {
 
 const NO_ADDRESSES: readonly ParsedAddress[] = Object.freeze([]);
 
-/** The addresses one field holds, parsed once: a UAS checks them and then acts on them. "Contact: *" is no address and is left out. */
+/**
+ * The addresses one field holds, parsed once: a UAS checks them and then acts on them.
+ * "Contact: *" (RFC 3261 §10.2.2) is no address and is left out; a "*" in Route,
+ * Record-Route or Path is refused like any other bad address.
+ */
 function fieldAddresses(field: HeaderField): readonly ParsedAddress[] {
   return cached(field, (value) =>
     splitList(value, "SIP_BAD_HEADER")
-      .filter((v) => v !== "*")
+      .filter((v) => v !== "*" || field.key !== "contact")
       .map((v) => {
         const nameAddr = parseNameAddr(v);
         return { nameAddr, uri: parseUri(nameAddr.uri) };

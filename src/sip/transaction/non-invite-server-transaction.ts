@@ -115,6 +115,7 @@ export class NonInviteServerTransaction {
     // RFC 3261 §17.2.2: "If the TU passes a final response (status codes 200-699) to the
     // server while in the "Proceeding" state, the transaction MUST enter the "Completed"
     // state, and the response MUST be passed to the transport layer for transmission."
+    // Answered statelessly (§8.2.7), it keeps nothing: it ends at once.
     this.transition(stateless ? "terminated" : "completed");
   }
 

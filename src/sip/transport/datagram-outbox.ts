@@ -32,7 +32,10 @@ export class DatagramOutbox {
     if (this.pending.length === 1) setImmediate(this.flush);
   }
 
-  /** Sends what waits now, as the transport closes. */
+  /**
+   * Hands what waits to the sockets now, as the transport closes. (A datagram to a
+   * host name, still being looked up, is dropped with its socket: dgram's way.)
+   */
   readonly flush = (): void => {
     const batch = this.pending;
     if (batch.length === 0) return;
