@@ -1,6 +1,6 @@
 /** The authentication part of the StateStore contract: shared secrets, nonce counts, failures and blocks. */
 import { describe, expect, it } from "vitest";
-import { T0, errorOf, type ContractContext } from "./state-store.contract-support.js";
+import { AOR, T0, binding, errorOf, upsert, type ContractContext } from "./state-store.contract-support.js";
 import type { StateStore } from "./state-store.js";
 
 export function defineAuthStateContract({ cluster, time }: ContractContext): void {
@@ -104,6 +104,62 @@ export function defineAuthStateContract({ cluster, time }: ContractContext): voi
       expect(await a.checkCredentials([])).toEqual({ blockedUntil: [], fresh: undefined });
       expect((await a.checkCredentials(["user:2001"])).fresh).toBeUndefined();
       expect((await a.checkCredentials([], { nonce: "n1", nc: 1, ttlMs: 300_000 })).fresh).toBe(true);
+    });
+  });
+
+  describe("a REGISTER's credentials check with its binding update", () => {
+    const nonceCount = (nc: number) => ({ nonce: "n1", nc, ttlMs: 300_000 });
+    const credentials = (nc: number) => ({ blockKeys: ["source:192.0.2.7", "user:2001"], nonceCount: nonceCount(nc) });
+    const refusal = { kind: "refused", reason: "Interval Too Brief", status: 423 } as const;
+
+    it("updates the bindings when no key is blocked and the count is new, and uses the count", async () => {
+      const { a, b } = await cluster();
+      expect(await a.updateBindings(AOR, upsert(binding(1)), credentials(1))).toEqual({ kind: "updated", bindings: [binding(1)], previous: [] });
+      expect(await b.getBindings(AOR)).toEqual([binding(1)]);
+      expect((await b.checkCredentials([], nonceCount(1))).fresh).toBe(false);
+      expect((await b.checkCredentials([], nonceCount(2))).fresh).toBe(true);
+    });
+
+    it("updates nothing for a replayed count, and returns the check", async () => {
+      const { a, b } = await cluster();
+      await b.checkCredentials([], nonceCount(1));
+      expect(await a.updateBindings(AOR, upsert(binding(1)), credentials(1))).toEqual({
+        kind: "credentials refused",
+        check: { blockedUntil: [undefined, undefined], fresh: false },
+      });
+      expect(await b.getBindings(AOR)).toEqual([]);
+    });
+
+    it("updates nothing while a key is blocked, uses the count all the same, and updates once the block is over", async () => {
+      const { a, b } = await cluster();
+      await b.block("user:2001", T0 + 60_000);
+      expect(await a.updateBindings(AOR, upsert(binding(1)), credentials(1))).toEqual({
+        kind: "credentials refused",
+        check: { blockedUntil: [undefined, T0 + 60_000], fresh: true },
+      });
+      expect(await a.getBindings(AOR)).toEqual([]);
+      time.now = T0 + 60_000;
+      expect((await b.updateBindings(AOR, upsert(binding(1)), credentials(1))).kind).toBe("credentials refused");
+      expect((await b.updateBindings(AOR, upsert(binding(1)), credentials(2))).kind).toBe("updated");
+    });
+
+    it("returns the update's refusal only once the credentials passed", async () => {
+      const { a, b } = await cluster();
+      await b.block("source:192.0.2.7", T0 + 60_000);
+      expect((await a.updateBindings(AOR, () => refusal, credentials(1))).kind).toBe("credentials refused");
+      time.now = T0 + 60_000;
+      expect(await a.updateBindings(AOR, () => refusal, credentials(2))).toBe(refusal);
+      expect((await b.checkCredentials([], nonceCount(2))).fresh).toBe(false);
+    });
+
+    it("uses the count once when the other node changed the bindings in between", async () => {
+      const { a, b } = await cluster();
+      await a.updateBindings(AOR, upsert(binding(1)));
+      await b.updateBindings(AOR, upsert(binding(2)));
+      const result = await a.updateBindings(AOR, upsert(binding(3)), credentials(1));
+      expect(result).toMatchObject({ kind: "updated", bindings: [binding(1), binding(2), binding(3)] });
+      expect((await b.checkCredentials([], nonceCount(1))).fresh).toBe(false);
+      expect((await b.checkCredentials([], nonceCount(2))).fresh).toBe(true);
     });
   });
 

@@ -45,6 +45,8 @@ import type {
   BindingsUpdate,
   BindingsUpdated,
   CredentialsCheck,
+  CredentialsRefused,
+  CredentialsUse,
   NonceCountUse,
   StateHealth,
   StateStore,
@@ -118,10 +120,30 @@ export class LastKnownStateStore implements StateStore {
     );
   }
 
-  async updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R> {
+  updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
+  updateBindings<R extends UpdateRefusal = UpdateRefusal>(
+    aor: string,
+    update: BindingsUpdate<R>,
+    credentials: CredentialsUse,
+  ): Promise<BindingsUpdated | R | CredentialsRefused>;
+  async updateBindings<R extends UpdateRefusal = UpdateRefusal>(
+    aor: string,
+    update: BindingsUpdate<R>,
+    credentials?: CredentialsUse,
+  ): Promise<BindingsUpdated | R | CredentialsRefused> {
     this.refuseWhileAway();
-    const outcome = await this.shared.updateBindings(aor, update);
+    if (credentials === undefined) {
+      const outcome = await this.shared.updateBindings(aor, update);
+      if (outcome.kind === "updated") this.learn(aor, outcome.bindings);
+      return outcome;
+    }
+    // A count used during the outage and not yet written back is a replay here too.
+    if (this.debt.owesCount(credentials.nonceCount)) {
+      return { kind: "credentials refused", check: await this.checkCredentials(credentials.blockKeys, credentials.nonceCount) };
+    }
+    const outcome = await this.shared.updateBindings(aor, update, credentials);
     if (outcome.kind === "updated") this.learn(aor, outcome.bindings);
+    if (outcome.kind === "credentials refused") await this.rememberBlocks(credentials.blockKeys, outcome.check);
     return outcome;
   }
 
@@ -147,15 +169,19 @@ export class LastKnownStateStore implements StateStore {
         // A count used during the outage and not yet written back is a replay here too.
         const replayed = nonceCount !== undefined && this.debt.owesCount(nonceCount);
         const check = await this.shared.checkCredentials(blockKeys, replayed ? undefined : nonceCount);
-        // Blocks are rare: each one Redis reports is remembered, to hold while it is away.
-        for (let i = 0; i < blockKeys.length; i++) {
-          const until = check.blockedUntil[i];
-          if (until !== undefined) await this.local.block(blockKeys[i]!, until);
-        }
+        await this.rememberBlocks(blockKeys, check);
         return replayed ? { ...check, fresh: false } : check;
       },
       () => this.checkLocally(blockKeys, nonceCount),
     );
+  }
+
+  /** Blocks are rare: each one Redis reports is remembered, to hold while it is away. */
+  private async rememberBlocks(blockKeys: readonly string[], check: CredentialsCheck): Promise<void> {
+    for (let i = 0; i < blockKeys.length; i++) {
+      const until = check.blockedUntil[i];
+      if (until !== undefined) await this.local.block(blockKeys[i]!, until);
+    }
   }
 
   sharedSecret(name: string): Promise<Buffer> {

@@ -10,15 +10,18 @@ import { ExpiryQueue } from "./expiry-queue.js";
 import { HealthTracker } from "./health-tracker.js";
 import { acceptCallRecord, acceptDialog } from "./record-codec.js";
 import { StateError } from "./state-error.js";
-import type {
-  BindingCounts,
-  BindingsUpdate,
-  BindingsUpdated,
-  CredentialsCheck,
-  NonceCountUse,
-  StateHealth,
-  StateStore,
-  UpdateRefusal,
+import {
+  type BindingCounts,
+  type BindingsUpdate,
+  type BindingsUpdated,
+  type CredentialsCheck,
+  type CredentialsRefused,
+  type CredentialsUse,
+  type NonceCountUse,
+  type StateHealth,
+  type StateStore,
+  type UpdateRefusal,
+  refusesCredentials,
 } from "./state-store.js";
 
 export interface MemoryStateStoreOptions {
@@ -95,7 +98,21 @@ export class MemoryStateStore implements StateStore {
     return this.live(aor, now);
   }
 
-  async updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R> {
+  updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
+  updateBindings<R extends UpdateRefusal = UpdateRefusal>(
+    aor: string,
+    update: BindingsUpdate<R>,
+    credentials: CredentialsUse,
+  ): Promise<BindingsUpdated | R | CredentialsRefused>;
+  async updateBindings<R extends UpdateRefusal = UpdateRefusal>(
+    aor: string,
+    update: BindingsUpdate<R>,
+    credentials?: CredentialsUse,
+  ): Promise<BindingsUpdated | R | CredentialsRefused> {
+    if (credentials !== undefined) {
+      const check = await this.checkCredentials(credentials.blockKeys, credentials.nonceCount);
+      if (refusesCredentials(check)) return { kind: "credentials refused", check };
+    }
     const now = this.clock();
     this.open(now);
     const previous = this.live(aor, now);

@@ -16,16 +16,20 @@ export class RedisAuthState {
   // ---- Digest credentials: blocks and nonce counts ------------------------------
 
   async checkCredentials(blockKeys: readonly string[], nonceCount?: NonceCountUse): Promise<CredentialsCheck> {
-    if (nonceCount !== undefined) checkNonceCount(nonceCount);
     this.ctx.assertOpen();
     const now = this.ctx.clock();
-    const keys = blockKeys.map((key) => this.ctx.keys.block(key));
-    if (nonceCount !== undefined) keys.push(this.ctx.keys.nonce(nonceCount.nonce));
-    const args =
-      nonceCount === undefined ? [now, "", "", ""] : [now, nonceCount.nc, now + nonceCount.ttlMs, nonceCount.ttlMs + this.ctx.graceMs];
+    const { keys, args } = this.credentialsCommand(blockKeys, nonceCount, now);
     const reply = await this.ctx.command("check credentials", () => scripts.checkCredentials.run(this.ctx.redis, keys, args));
-    const [fresh, ...blocks] = reply as [number, ...(string | null)[]];
-    return { blockedUntil: blockKeys.map((_key, i) => blockEnd(blocks[i] ?? null, now)), fresh: fresh === -1 ? undefined : fresh === 1 };
+    return readCredentialsCheck(blockKeys, reply as CredentialsReply, now);
+  }
+
+  /** The keys and arguments of the credentials check (redis-scripts.ts), alone or ahead of a binding update. */
+  credentialsCommand(blockKeys: readonly string[], nonceCount: NonceCountUse | undefined, now: number): { keys: string[]; args: (string | number)[] } {
+    if (nonceCount !== undefined) checkNonceCount(nonceCount);
+    const keys = blockKeys.map((key) => this.ctx.keys.block(key));
+    if (nonceCount === undefined) return { keys, args: [now, "", "", ""] };
+    keys.push(this.ctx.keys.nonce(nonceCount.nonce));
+    return { keys, args: [now, nonceCount.nc, now + nonceCount.ttlMs, nonceCount.ttlMs + this.ctx.graceMs] };
   }
 
   async sharedSecret(name: string): Promise<Buffer> {
@@ -74,6 +78,13 @@ export class RedisAuthState {
     const raw = await this.ctx.command("read a block", () => this.ctx.redis.get(this.ctx.keys.block(key)));
     return blockEnd(raw, this.ctx.clock());
   }
+}
+
+/** The credentials check's reply: fresh (1, 0, or -1 when none was asked), then each block key's value. */
+export type CredentialsReply = [number, ...(string | null)[]];
+
+export function readCredentialsCheck(blockKeys: readonly string[], [fresh, ...blocks]: CredentialsReply, now: number): CredentialsCheck {
+  return { blockedUntil: blockKeys.map((_key, i) => blockEnd(blocks[i] ?? null, now)), fresh: fresh === -1 ? undefined : fresh === 1 };
 }
 
 /** The end of a block read from Redis if it is still on at `now` (a block ending at T is over at T). */

@@ -8,73 +8,110 @@ import { LuaScript } from "./lua-script.js";
  */
 
 /**
- * Compare-and-set of one AOR's bindings, with the expiry indexes kept in step.
+ * Compare-and-set of one AOR's bindings, with the expiry indexes kept in step, as a Lua
+ * function of `a`, where its arguments start.
  * KEYS: 1 the AOR's key, 2 the binding index, 3 the AOR index.
- * ARGV: 1 "1" if the key was read present, else "0"; 2 the value read;
+ * ARGV (from a + 1): 1 "1" if the key was read present, else "0"; 2 the value read;
  *       3 the new value, "" to delete the key; 4 the key's TTL in ms;
  *       5 the AOR's latest expiresAt; 6 the AOR (its member in the AOR index);
  *       7 prune index entries scored below this; 8 R, the number of binding members
- *       to remove; then R members; then (expiresAt, member) pairs to add.
+ *       to remove; then R members; then (expiresAt, member) pairs to add, to the end.
  * Returns 1 when written, 0 when the key changed since it was read.
  */
-export const casBindings = new LuaScript(`
-local current = redis.call('GET', KEYS[1])
-if ARGV[1] == '1' then
-  if current ~= ARGV[2] then return 0 end
-elseif current then
-  return 0
+const CAS_BINDINGS = `
+local function casBindings(a)
+  local current = redis.call('GET', KEYS[1])
+  if ARGV[a + 1] == '1' then
+    if current ~= ARGV[a + 2] then return 0 end
+  elseif current then
+    return 0
+  end
+  if ARGV[a + 3] == '' then
+    redis.call('DEL', KEYS[1])
+    redis.call('ZREM', KEYS[3], ARGV[a + 6])
+  else
+    redis.call('SET', KEYS[1], ARGV[a + 3], 'PX', ARGV[a + 4])
+    redis.call('ZADD', KEYS[3], ARGV[a + 5], ARGV[a + 6])
+  end
+  local removed = tonumber(ARGV[a + 8])
+  for i = a + 9, a + 8 + removed do
+    redis.call('ZREM', KEYS[2], ARGV[i])
+  end
+  for i = a + 9 + removed, #ARGV, 2 do
+    redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[a + 7])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[a + 7])
+  return 1
 end
-if ARGV[3] == '' then
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[3], ARGV[6])
-else
-  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
-  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
-end
-local removed = tonumber(ARGV[8])
-for i = 9, 8 + removed do
-  redis.call('ZREM', KEYS[2], ARGV[i])
-end
-for i = 9 + removed, #ARGV, 2 do
-  redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[7])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[7])
-return 1
-`);
+`;
 
 /**
- * A request's credentials check (`checkCredentials`) in one step: uses the nonce count,
- * if one is given, and reads the blocks. A nonce count is accepted only if greater than
- * the last accepted, while that is unexpired (RFC 7616 §3.4); it is used whether or not
- * a key is blocked. The node decides whether each block is still on, by the same rule
- * as `blockedUntil`.
- * KEYS: the block keys, then (when ARGV 2 is not "") the nonce's key, last.
- * ARGV: 1 now, 2 nc or "" for none, 3 the nonce state's new expiresAt, 4 its key TTL ms.
+ * A request's credentials check (`checkCredentials`), as a Lua function of `first`, its
+ * first key, and `a`, where its arguments start: uses the nonce count, if one is given,
+ * and reads the blocks. A nonce count is accepted only if greater than the last
+ * accepted, while that is unexpired (RFC 7616 §3.4); it is used whether or not a key is
+ * blocked.
+ * KEYS (from first): the block keys, then (when ARGV a + 2 is not "") the nonce's key, last.
+ * ARGV (from a + 1): 1 now, 2 nc or "" for none, 3 the nonce state's new expiresAt, 4 its key TTL ms.
  * Returns { fresh, block... }: fresh 1 accepted, 0 a replay, -1 none asked; then each
- * block key's value, nil when it has none.
+ * block key's value, false when it has none. The node decides whether each block is
+ * still on, by the same rule as `blockedUntil`.
  */
-export const checkCredentials = new LuaScript(`
-local blocks = #KEYS
-local fresh = -1
-if ARGV[2] ~= '' then
-  blocks = blocks - 1
-  local nonce = KEYS[#KEYS]
-  local seen = redis.call('HMGET', nonce, 'nc', 'expiresAt')
-  if seen[1] and tonumber(ARGV[1]) < tonumber(seen[2]) and tonumber(ARGV[2]) <= tonumber(seen[1]) then
-    fresh = 0
-  else
-    redis.call('HSET', nonce, 'nc', ARGV[2], 'expiresAt', ARGV[3])
-    redis.call('PEXPIRE', nonce, ARGV[4])
-    fresh = 1
+const CHECK_CREDENTIALS = `
+local function checkCredentials(first, a)
+  local last = #KEYS
+  local fresh = -1
+  if ARGV[a + 2] ~= '' then
+    local nonce = KEYS[last]
+    last = last - 1
+    local seen = redis.call('HMGET', nonce, 'nc', 'expiresAt')
+    if seen[1] and tonumber(ARGV[a + 1]) < tonumber(seen[2]) and tonumber(ARGV[a + 2]) <= tonumber(seen[1]) then
+      fresh = 0
+    else
+      redis.call('HSET', nonce, 'nc', ARGV[a + 2], 'expiresAt', ARGV[a + 3])
+      redis.call('PEXPIRE', nonce, ARGV[a + 4])
+      fresh = 1
+    end
   end
+  local reply = { fresh }
+  for i = first, last do
+    reply[#reply + 1] = redis.call('GET', KEYS[i])
+  end
+  return reply
 end
-local reply = { fresh }
-for i = 1, blocks do
-  reply[i + 1] = redis.call('GET', KEYS[i])
+`;
+
+/** Compare-and-set of one AOR's bindings (`CAS_BINDINGS`, arguments from 1). */
+export const casBindings = new LuaScript(CAS_BINDINGS + "return casBindings(0)");
+
+/** The credentials check (`CHECK_CREDENTIALS`, keys and arguments from 1). */
+export const checkCredentials = new LuaScript(CHECK_CREDENTIALS + "return checkCredentials(1, 0)");
+
+/**
+ * A REGISTER's store command (`updateBindings` with credentials): the credentials check,
+ * then, only when no key is blocked (a block ending at T is over at T, as `blockedUntil`
+ * decides) and the nonce count was accepted, the compare-and-set.
+ * KEYS: 1-3 as casBindings, then the credentials check's. ARGV: 1-4 the credentials
+ * check's, then casBindings'.
+ * Returns { written, fresh, block... }: written 1, 0 (the key changed since it was read)
+ * or -1 (the credentials refused, nothing written); then as checkCredentials.
+ */
+export const casBindingsIfCredentials = new LuaScript(
+  CAS_BINDINGS +
+    CHECK_CREDENTIALS +
+    `
+local reply = checkCredentials(4, 0)
+local passed = reply[1] == 1
+local now = tonumber(ARGV[1])
+for i = 2, #reply do
+  local untilMs = tonumber(reply[i])
+  if untilMs and now < untilMs then passed = false end
 end
+table.insert(reply, 1, passed and casBindings(4) or -1)
 return reply
-`);
+`,
+);
 
 /**
  * Counts a failure in the key's window, opening a new window when the last has ended.

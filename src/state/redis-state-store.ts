@@ -10,20 +10,23 @@ import type { DialogRecord } from "./dialog-record.js";
 import { HealthTracker } from "./health-tracker.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { connectRedis, type RedisConnectionSettings } from "./redis-connection.js";
-import { RedisAuthState } from "./redis-auth-state.js";
+import { RedisAuthState, readCredentialsCheck, type CredentialsReply } from "./redis-auth-state.js";
 import { RedisCallState, type RedisContext } from "./redis-call-state.js";
 import { RedisKeys } from "./redis-keys.js";
 import * as scripts from "./redis-scripts.js";
 import { isStateError, StateError } from "./state-error.js";
-import type {
-  BindingCounts,
-  BindingsUpdate,
-  BindingsUpdated,
-  CredentialsCheck,
-  NonceCountUse,
-  StateHealth,
-  StateStore,
-  UpdateRefusal,
+import {
+  type BindingCounts,
+  type BindingsUpdate,
+  type BindingsUpdated,
+  type CredentialsCheck,
+  type CredentialsRefused,
+  type CredentialsUse,
+  type NonceCountUse,
+  type StateHealth,
+  type StateStore,
+  type UpdateRefusal,
+  refusesCredentials,
 } from "./state-store.js";
 
 export interface RedisStateStoreOptions extends RedisConnectionSettings {
@@ -132,7 +135,17 @@ export class RedisStateStore implements StateStore {
     return raw === null ? [] : decodeBindings(raw, aor, key).filter((b) => isLive(b, now));
   }
 
-  async updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R> {
+  updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
+  updateBindings<R extends UpdateRefusal = UpdateRefusal>(
+    aor: string,
+    update: BindingsUpdate<R>,
+    credentials: CredentialsUse,
+  ): Promise<BindingsUpdated | R | CredentialsRefused>;
+  async updateBindings<R extends UpdateRefusal = UpdateRefusal>(
+    aor: string,
+    update: BindingsUpdate<R>,
+    credentials?: CredentialsUse,
+  ): Promise<BindingsUpdated | R | CredentialsRefused> {
     this.assertOpen();
     return this.aorQueue.run(aor, async () => {
       // The first attempt goes without reading: it expects what this node last wrote
@@ -140,17 +153,29 @@ export class RedisStateStore implements StateStore {
       // through the node it registered with, and every new registration, then costs
       // one round trip instead of two; a wrong guess costs a read and a second try.
       let guess: string | null | undefined = this.lastWritten.get(aor) ?? null;
+      // Credentials go with the first write, in its script; once checked, never again
+      // (their nonce count is used).
+      let unchecked = credentials;
       for (let attempt = 1; attempt <= this.maxUpdateAttempts; attempt++) {
-        const outcome = await this.tryUpdate(aor, update, guess);
-        if (outcome !== "conflict") return outcome;
-        // A wrong guess (a first attempt) is retried at once, reading this time.
-        if (guess !== undefined) {
-          guess = undefined;
+        const outcome = await this.tryUpdate(aor, update, guess, unchecked);
+        if (outcome === "conflict" || outcome === "conflict after the check") {
+          if (outcome === "conflict after the check") unchecked = undefined;
+          // A wrong guess (a first attempt) is retried at once, reading this time.
+          if (guess !== undefined) {
+            guess = undefined;
+            continue;
+          }
+          // The other node wrote between our read and our write. A short random pause
+          // keeps the two from colliding again in lockstep.
+          await delay(Math.random() * attempt * 2);
           continue;
         }
-        // The other node wrote between our read and our write. A short random pause
-        // keeps the two from colliding again in lockstep.
-        await delay(Math.random() * attempt * 2);
+        // The update's refusal is told only once the credentials passed (state-store.ts).
+        if (outcome.kind === "refused" && unchecked !== undefined) {
+          const check = await this.auth.checkCredentials(unchecked.blockKeys, unchecked.nonceCount);
+          if (refusesCredentials(check)) return { kind: "credentials refused", check };
+        }
+        return outcome;
       }
       throw new StateError(
         "STATE_CONFLICT",
@@ -159,8 +184,16 @@ export class RedisStateStore implements StateStore {
     });
   }
 
-  /** `guess`: the value to expect instead of reading it (null: no key); undefined: read it. */
-  private async tryUpdate<R extends UpdateRefusal>(aor: string, update: BindingsUpdate<R>, guess: string | null | undefined): Promise<BindingsUpdated | R | "conflict"> {
+  /**
+   * `guess`: the value to expect instead of reading it (null: no key); undefined: read it.
+   * `credentials`: to check in the same script, before the compare-and-set.
+   */
+  private async tryUpdate<R extends UpdateRefusal>(
+    aor: string,
+    update: BindingsUpdate<R>,
+    guess: string | null | undefined,
+    credentials: CredentialsUse | undefined,
+  ): Promise<BindingsUpdated | R | CredentialsRefused | "conflict" | "conflict after the check"> {
     const key = this.keys.aor(aor);
     const raw = guess !== undefined ? guess : await this.command("read the bindings of " + aor, () => this.redis.get(key));
     const stored = raw === null ? [] : decodeBindings(raw, aor, key);
@@ -180,27 +213,33 @@ export class RedisStateStore implements StateStore {
     const added = bindings.flatMap((b) => [b.expiresAt, this.keys.bindingMember(aor, b.key)]);
     const latest = Math.max(0, ...bindings.map((b) => b.expiresAt));
     const value = bindings.length === 0 ? "" : encodeBindings(bindings);
-    const written = await this.command("update the bindings of " + aor, () =>
-      scripts.casBindings.run(
-        this.redis,
-        [key, this.keys.bindingIndex, this.keys.aorIndex],
-        [
-          raw === null ? "0" : "1",
-          raw ?? "",
-          value,
-          bindings.length === 0 ? 0 : latest - now + this.graceMs,
-          latest,
-          aor,
-          now - this.graceMs,
-          removed.length,
-          ...removed,
-          ...added,
-        ],
-      ),
-    );
+    const casKeys = [key, this.keys.bindingIndex, this.keys.aorIndex];
+    const casArgs = [
+      raw === null ? "0" : "1",
+      raw ?? "",
+      value,
+      bindings.length === 0 ? 0 : latest - now + this.graceMs,
+      latest,
+      aor,
+      now - this.graceMs,
+      removed.length,
+      ...removed,
+      ...added,
+    ];
+    let written: unknown;
+    if (credentials === undefined) {
+      written = await this.command("update the bindings of " + aor, () => scripts.casBindings.run(this.redis, casKeys, casArgs));
+    } else {
+      const check = this.auth.credentialsCommand(credentials.blockKeys, credentials.nonceCount, now);
+      const [outcome, ...checked] = (await this.command("check credentials and update the bindings of " + aor, () =>
+        scripts.casBindingsIfCredentials.run(this.redis, [...casKeys, ...check.keys], [...check.args, ...casArgs]),
+      )) as [number, ...CredentialsReply];
+      if (outcome === -1) return { kind: "credentials refused", check: readCredentialsCheck(credentials.blockKeys, checked, now) };
+      written = outcome;
+    }
     if (written !== 1) {
       this.lastWritten.delete(aor);
-      return "conflict";
+      return credentials === undefined ? "conflict" : "conflict after the check";
     }
     this.rememberWritten(aor, value === "" ? undefined : value);
     return { kind: "updated", bindings, previous };

@@ -38,8 +38,21 @@ export interface StateStore {
    *
    * `update` must be pure and synchronous: on Redis it runs again when the other node
    * changed the AOR in between. If it throws, nothing changes and the error propagates.
+   *
+   * With `credentials` (a REGISTER's), the store's half of its digest check is made
+   * first, as `checkCredentials` makes it, in the same round trip on Redis: a
+   * registration then costs one store command, not two. When a key is blocked or the
+   * nonce count is a replay, nothing is updated and the check comes back
+   * (`CredentialsRefused`). Otherwise the update goes ahead as without; and the
+   * update's own refusal comes back only once the credentials have passed, so a blocked
+   * guesser never learns from a registrar's refusal (423, say) that its guess was right.
    */
   updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
+  updateBindings<R extends UpdateRefusal = UpdateRefusal>(
+    aor: string,
+    update: BindingsUpdate<R>,
+    credentials: CredentialsUse,
+  ): Promise<BindingsUpdated | R | CredentialsRefused>;
 
   /**
    * Calls `visit` for every AOR with live bindings across the cluster, with those
@@ -176,6 +189,23 @@ export interface NonceCountUse {
    * without it, a nonce counts as one of those.
    */
   readonly issuedAt?: number;
+}
+
+/** The credentials check `updateBindings` makes before its update: `checkCredentials(blockKeys, nonceCount)`. */
+export interface CredentialsUse {
+  readonly blockKeys: readonly string[];
+  readonly nonceCount: NonceCountUse;
+}
+
+/** `updateBindings` with credentials that did not pass (a key blocked, or the nonce count a replay): nothing was updated. */
+export interface CredentialsRefused {
+  readonly kind: "credentials refused";
+  readonly check: CredentialsCheck;
+}
+
+/** Whether a check refuses the request: a key blocked, or the nonce count not accepted. */
+export function refusesCredentials(check: CredentialsCheck): boolean {
+  return check.fresh === false || check.blockedUntil.some((until) => until !== undefined);
 }
 
 /** What `checkCredentials` found. */

@@ -9,9 +9,10 @@
  * Where a block is looked up, to spend as few store commands as possible:
  *
  * - A request WITH credentials always asks the shared store (`checkCredentials`),
- *   in the same single command that uses its nonce count. The store is
- *   authoritative and shared by both nodes, so no guess is ever verified while its
- *   user or source is blocked, whichever node made the block.
+ *   in the same single command that uses its nonce count (a REGISTER's right answer:
+ *   in its binding update's command, `verdict`). The store is authoritative and
+ *   shared by both nodes, so no guess is ever verified while its user or source is
+ *   blocked, whichever node made the block.
  * - A request WITHOUT credentials asks only this node's memory of the blocks it
  *   knows of (`knownBlocked`, no store command): those it made (`failed`) and those
  *   the store reported to a credentials check. A source blocked by the other node
@@ -26,7 +27,7 @@
  * admin's `unblock`) makes this node forget it; until then, the node can go on
  * refusing that key's credential-less requests until the end it knew.
  */
-import type { NonceCountUse, StateStore } from "../../state/index.js";
+import type { CredentialsCheck, NonceCountUse, StateStore } from "../../state/index.js";
 
 export interface ThrottlePolicy {
   readonly windowSeconds: number;
@@ -82,7 +83,14 @@ export class AuthThrottle {
    * (used even when a key is blocked: `StateStore.checkCredentials` says why).
    */
   async checkCredentials(keys: readonly ThrottleKey[], nonceCount?: NonceCountUse): Promise<CredentialsVerdict> {
-    const { blockedUntil, fresh } = await this.store.checkCredentials(keys, nonceCount);
+    return this.verdict(keys, await this.store.checkCredentials(keys, nonceCount));
+  }
+
+  /**
+   * The verdict of the store's check of `keys` (made alone, or with a REGISTER's binding
+   * update), its blocks learnt.
+   */
+  verdict(keys: readonly ThrottleKey[], { blockedUntil, fresh }: CredentialsCheck): CredentialsVerdict {
     // Loops, not forEach and find: this runs for every request with credentials.
     let blocked: ThrottleKey | undefined;
     for (let i = 0; i < keys.length; i++) {

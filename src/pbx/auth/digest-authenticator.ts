@@ -18,7 +18,8 @@ import { comparableUri, createResponse, isSipUri, parseUri } from "../../sip/mes
 import type { Directory } from "../directory/directory.js";
 import type { User } from "../directory/directory-schema.js";
 import type { IncomingRequest } from "../pipeline/incoming-request.js";
-import { sourceKey, userKey, type AuthThrottle } from "./auth-throttle.js";
+import type { CredentialsCheck, CredentialsUse, NonceCountUse } from "../../state/index.js";
+import { sourceKey, userKey, type AuthThrottle, type CredentialsVerdict, type ThrottleKey } from "./auth-throttle.js";
 
 /**
  * RFC 3261 §22.3: a registrar (a UAS) challenges with 401 and WWW-Authenticate and
@@ -69,6 +70,28 @@ function storedHa1(user: User | undefined, credentials: DigestCredentials, algor
   return algorithm.startsWith("SHA-256") ? user.ha1.sha256 : user.ha1.md5;
 }
 
+/**
+ * The store's half of a digest check still to be made: blocks and the nonce count. The
+ * registrar makes it with its binding update (`StateStore.updateBindings` with
+ * credentials), or on its own (`confirm`) before it refuses the request for any other
+ * reason, so that a blocked source or user never gets an answer but 403.
+ */
+export interface CredentialsGate {
+  readonly use: CredentialsUse;
+  /** The store found nothing against the credentials: the user is authenticated. */
+  passed(): void;
+  /** The store refused them: answers the request (403, or a fresh challenge for a replayed count). */
+  refused(check: CredentialsCheck): void;
+  /** The check on its own (one store command), then `passed` or `refused`: true when it passed. */
+  confirm(): Promise<boolean>;
+}
+
+/** A right answer to a live nonce, from a user in the directory. */
+export interface Verified {
+  readonly user: User;
+  readonly gate: CredentialsGate;
+}
+
 export class DigestAuthenticator {
   constructor(private readonly deps: AuthenticatorDeps) {}
 
@@ -77,6 +100,16 @@ export class DigestAuthenticator {
    * 403 or 400) and must go no further.
    */
   async authenticate(incoming: IncomingRequest): Promise<User | undefined> {
+    const verified = await this.verify(incoming);
+    return verified !== undefined && (await verified.gate.confirm()) ? verified.user : undefined;
+  }
+
+  /**
+   * As `authenticate`, but a right answer to a live nonce comes back with the store's
+   * half of its check still to make (`CredentialsGate`): the registrar makes it with its
+   * binding update, in the same store command. Every other request is answered here.
+   */
+  async verify(incoming: IncomingRequest): Promise<Verified | undefined> {
     const { request, source } = incoming;
     const directory = this.deps.directory();
     const realm = directory.realm;
@@ -115,30 +148,47 @@ export class DigestAuthenticator {
       if (err instanceof DigestError && err.status === 401) return this.challenge(incoming, false);
       throw err;
     }
-    // One store command for both questions: is the source or the user blocked, and (for
-    // a right answer to a live nonce) is this nonce count new — RFC 7616 §3.4: "if the
-    // same nc-value is seen twice, then the request is a replay".
-    const counted = matched && nonce.status === "valid";
-    const { blocked, fresh } = await this.deps.throttle.checkCredentials(
-      [sourceKey(source.address), userKey(credentials.username)],
-      counted
-        ? { nonce: credentials.nonce, nc: credentials.nonceCount ?? 0, ttlMs: Math.max(1, nonce.expiresAt - Date.now()), issuedAt: nonce.issuedAt }
-        : undefined,
-    );
+    const keys = [sourceKey(source.address), userKey(credentials.username)];
+    if (user !== undefined && matched && nonce.status === "valid") {
+      const nonceCount = { nonce: credentials.nonce, nc: credentials.nonceCount ?? 0, ttlMs: Math.max(1, nonce.expiresAt - Date.now()), issuedAt: nonce.issuedAt };
+      return { user, gate: this.gate(incoming, credentials.username, keys, nonceCount) };
+    }
+    // A wrong answer, or a right one to an old nonce: the store is asked only whether a key is blocked.
+    const { blocked } = await this.deps.throttle.checkCredentials(keys);
     if (blocked) return this.forbid(incoming, "blocked");
     if (!matched) return this.fail(incoming, credentials.username);
     // RFC 2617 §3.2.1: stale=true only for a right answer to an old nonce.
-    if (nonce.status === "stale") {
-      this.deps.count?.("stale");
-      return this.challenge(incoming, true);
-    }
-    if (!fresh) {
-      this.deps.count?.("replayed");
-      incoming.log.warn({ user: credentials.username, from: source.address }, "digest nonce count replayed");
-      return this.challenge(incoming, true);
-    }
-    this.deps.count?.("authenticated");
-    return user;
+    this.deps.count?.("stale");
+    return this.challenge(incoming, true);
+  }
+
+  /**
+   * The store's half of the check of a right answer to a live nonce: is the source or
+   * the user blocked, and is this nonce count new — RFC 7616 §3.4: "if the same
+   * nc-value is seen twice, then the request is a replay". One store command either way.
+   */
+  private gate(incoming: IncomingRequest, username: string, keys: ThrottleKey[], nonceCount: NonceCountUse): CredentialsGate {
+    const { throttle } = this.deps;
+    const settle = ({ blocked, fresh }: CredentialsVerdict): boolean => {
+      if (blocked) {
+        this.forbid(incoming, "blocked");
+        return false;
+      }
+      if (!fresh) {
+        this.deps.count?.("replayed");
+        incoming.log.warn({ user: username, from: incoming.source.address }, "digest nonce count replayed");
+        this.challenge(incoming, true);
+        return false;
+      }
+      this.deps.count?.("authenticated");
+      return true;
+    };
+    return {
+      use: { blockKeys: keys, nonceCount },
+      passed: () => void settle(throttle.verdict(keys, { blockedUntil: keys.map(() => undefined), fresh: true })),
+      refused: (check) => void settle(throttle.verdict(keys, check)),
+      confirm: async () => settle(await throttle.checkCredentials(keys, nonceCount)),
+    };
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import { createResponse, SipParseError, type SipResponse } from "../../sip/message/index.js";
 import type { StateStore } from "../../state/index.js";
+import type { CredentialsGate } from "../auth/digest-authenticator.js";
 import type { User } from "../directory/directory-schema.js";
 import type { IncomingRequest } from "../pipeline/incoming-request.js";
 import { canonicalAor, registerTarget } from "./aor.js";
@@ -28,10 +29,15 @@ export class Registrar {
     private readonly options: RegistrarOptions,
   ) {}
 
-  async register(incoming: IncomingRequest, user: User): Promise<void> {
+  /**
+   * `credentials`: the store's half of the REGISTER's digest check, made with the binding
+   * update (one store command for both), or alone before any other refusal.
+   */
+  async register(incoming: IncomingRequest, user: User, credentials: CredentialsGate): Promise<void> {
     const { request, source } = incoming;
     const reply = (response: SipResponse) => incoming.respond(response);
-    const refuse = (status: number, reason?: string) => {
+    const refuse = async (status: number, reason?: string): Promise<void> => {
+      if (!(await credentials.confirm())) return;
       this.options.count?.("refused");
       reply(createResponse(request, status, reason));
     };
@@ -64,7 +70,13 @@ export class Registrar {
       path: request.headers.values("Path"),
       ...(request.header("User-Agent") !== undefined && { userAgent: request.header("User-Agent") }),
     };
-    const result = await this.store.updateBindings<RegisterRefusal>(aor, (current, now) => applyRegister(current, wanted, context, this.options, now));
+    const result = await this.store.updateBindings<RegisterRefusal>(
+      aor,
+      (current, now) => applyRegister(current, wanted, context, this.options, now),
+      credentials.use,
+    );
+    if (result.kind === "credentials refused") return credentials.refused(result.check);
+    credentials.passed();
     if (result.kind === "refused") {
       const response = createResponse(request, result.status, result.reason);
       // RFC 3261 §10.3 step 7: a 423 carries the registrar's Min-Expires.
