@@ -50,11 +50,12 @@ start_strowger() {
   target_pid=$!
 }
 
-# target_cpu_seconds: CPU time (user + system) used so far by the target and every
-# process under it (Kamailio's workers), from /proc. On this shared host wall time
+# cpu_seconds PID: CPU time (user + system) used so far by PID and every process under
+# it (Kamailio's workers), from /proc; 0 without a PID. On this shared host wall time
 # varies by a third between runs; the CPU a target spends per call varies far less.
-target_cpu_seconds() {
-  local pids=("$target_pid") queue=("$target_pid") p children
+cpu_seconds() {
+  [ -n "${1:-}" ] || { echo 0; return; }
+  local pids=("$1") queue=("$1") p children
   while ((${#queue[@]} > 0)); do
     p=${queue[0]}
     queue=("${queue[@]:1}")

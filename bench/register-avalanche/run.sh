@@ -100,22 +100,37 @@ if [ "${algorithm^^}" != MD5 ]; then
 fi
 
 # ---- one sipp run: NAME INF_FILE SIPP_ARGS... -> JSON fields -----------------
+# CPU seconds this shell's finished children have used (user + system), from `times`
+# (run in this shell, not in a command substitution's): across one sipp run in the
+# foreground, sipp's own. Sets $1.
+children_cpu_seconds() {
+  times >"$work/times"
+  printf -v "$1" '%s' "$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } printf "%.3f", t }' "$work/times")"
+}
 run_sipp() {
   local name=$1 inf=$2
   shift 2
-  local start end status=0 cpu_start cpu_end
+  local start end status=0 cpu_start cpu_end redis_start redis_end sipp_start sipp_end
   : >"$work/$name.stat.csv"
-  cpu_start=$(target_cpu_seconds)
+  cpu_start=$(cpu_seconds "$target_pid")
+  redis_start=$(cpu_seconds "$redis_pid")
+  children_cpu_seconds sipp_start
   start=$(date +%s.%N)
   sipp "127.0.0.1:$port" -sf "$SCENARIO" -inf "$inf" -auth_uri "$DOMAIN" -t u1 \
     -i 127.0.0.1 -p "$sipp_port" -buff_size "$SIPP_BUFF" -nostdin -timeout_error \
     -trace_stat -stf "$work/$name.stat.csv" -fd 1 -trace_err -error_file "$work/$name.errors.log" \
     "$@" >/dev/null 2>&1 || status=$?
   end=$(date +%s.%N)
-  cpu_end=$(target_cpu_seconds)
-  # the last line of sipp's statistics, columns found by name; the target's CPU per
-  # successful registration in ms
-  awk -F';' -v start="$start" -v end="$end" -v status="$status" -v cpu="$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN { print b - a }')" '
+  children_cpu_seconds sipp_end
+  cpu_end=$(cpu_seconds "$target_pid")
+  redis_end=$(cpu_seconds "$redis_pid")
+  # the last line of sipp's statistics, columns found by name; the CPU the target,
+  # its Redis (none for Kamailio) and sipp each used per successful registration, in ms:
+  # together, what a registration costs this 2-core machine.
+  awk -F';' -v start="$start" -v end="$end" -v status="$status" \
+    -v cpu="$(awk -v a="$cpu_start" -v b="$cpu_end" 'BEGIN { print b - a }')" \
+    -v redis="$(awk -v a="$redis_start" -v b="$redis_end" -v r="$redis_pid" 'BEGIN { print r == "" ? "null" : b - a }')" \
+    -v sippcpu="$(awk -v a="$sipp_start" -v b="$sipp_end" 'BEGIN { print b - a }')" '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
     { last = $0 }
     END {
@@ -123,6 +138,9 @@ run_sipp() {
       ok = f[col["SuccessfulCall(C)"]]
       printf "\"seconds\":%.3f,\"successful\":%d,\"failed\":%d,\"retransmissions\":%d,\"sippExit\":%d,\"targetCpuSeconds\":%.2f,\"targetCpuMsPerRegistration\":%.3f",
         end - start, ok, f[col["FailedCall(C)"]], f[col["Retransmissions(C)"]], status, cpu, (ok > 0 ? 1000 * cpu / ok : 0)
+      if (redis == "null") printf ",\"redisCpuMsPerRegistration\":null"
+      else printf ",\"redisCpuMsPerRegistration\":%.3f", (ok > 0 ? 1000 * redis / ok : 0)
+      printf ",\"sippCpuMsPerRegistration\":%.3f", (ok > 0 ? 1000 * sippcpu / ok : 0)
     }' "$work/$name.stat.csv"
 }
 
