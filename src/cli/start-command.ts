@@ -1,4 +1,5 @@
 import { loadConfig } from "../server/load-config.js";
+import { loadDirectoryOffThread } from "../server/load-directory-off-thread.js";
 import { createLogger } from "../log/logger.js";
 import { StrowgerNode } from "../server/strowger-node.js";
 
@@ -22,10 +23,15 @@ export async function startCommand(options: { configDir: string; port?: number; 
     ...(options.port !== undefined && { port: options.port }),
     ...(options.redisUrl !== undefined && { redisUrl: options.redisUrl }),
   });
+  // Reloads run one after another, so the last SIGHUP's files are the ones in force;
+  // users.yaml is read in a worker thread, so calls go on being answered meanwhile.
+  let reloading = Promise.resolve();
   const reload = () => {
-    loadConfig(options.configDir).then(
-      (next) => node.replaceDirectory(next.directory, next.dialplan),
-      (err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, "reload refused; the running directory stays in force"),
+    reloading = reloading.then(() =>
+      loadConfig(options.configDir, loadDirectoryOffThread).then(
+        (next) => node.replaceDirectory(next.directory, next.dialplan),
+        (err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, "reload refused; the running directory stays in force"),
+      ),
     );
   };
   process.on("SIGHUP", reload);

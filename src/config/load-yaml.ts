@@ -8,7 +8,8 @@ import { Value } from "@sinclair/typebox/value";
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError, type ConfigProblem } from "./config-error.js";
 
-function deepFreeze<T>(value: T): T {
+/** Freezes a parsed value and everything in it, so no code can change config it was handed. */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);

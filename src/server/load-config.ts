@@ -43,11 +43,14 @@ export async function loadNodeConfig(dir: string): Promise<{ dir: string; node: 
   return { dir: abs, node: await loadYamlFile(NodeConfigSchema, join(abs, NODE_CONFIG_FILE)) };
 }
 
-export async function loadConfig(dir: string): Promise<LoadedConfig> {
+/** How users.yaml is read: `loadDirectory` on the event loop, or off it for a running node's reload. */
+export type LoadUsers = (configDir: string, domain: string) => Promise<Directory>;
+
+export async function loadConfig(dir: string, loadUsers: LoadUsers = loadDirectory): Promise<LoadedConfig> {
   const { dir: abs, node } = await loadNodeConfig(dir);
   // A folder without users.yaml is a node with no users yet (registrations are refused).
   const directory = existsSync(join(abs, USERS_FILE))
-    ? await loadDirectory(abs, node.node.domain)
+    ? await loadUsers(abs, node.node.domain)
     : new Directory(node.node.domain, [], []);
   const planFile = dialplanFile(abs, node);
   const dialplan = existsSync(planFile) ? parseDialplan(await readConfigFile(planFile), planFile, knownNames(node, directory)) : undefined;

@@ -4,6 +4,7 @@
  * says file, line and setting for a bad one, `--help` prints the usage.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,11 +27,11 @@ afterAll(async () => {
  * The sample config folder, with its one change for a test: the sample listens on
  * every address, and tests listen on loopback only.
  */
-async function sampleConfigOnLoopback(): Promise<string> {
+async function sampleConfigOnLoopback(name = "sample"): Promise<string> {
   const sample = await readFile(join(REPO, "config/strowger.yaml"), "utf8");
   const loopback = sample.replace(/^(\s*addresses:).*$/m, '$1 ["127.0.0.1", "::1"]');
   if (loopback === sample) throw new Error("config/strowger.yaml has no sip.addresses line to point at loopback");
-  const folder = join(dir, "sample");
+  const folder = join(dir, name);
   await mkdir(folder, { recursive: true });
   await writeFile(join(folder, "strowger.yaml"), loopback);
   return folder;
@@ -72,6 +73,106 @@ describe("strowger start", () => {
       if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill("SIGKILL");
     }
   });
+});
+
+/** `count` users from extension `first` on, as the CSV an admin imports (`strowger users import`). */
+function usersCsv(first: number, count: number): string {
+  const rows = Array.from({ length: count }, (_, i) => {
+    const extension = first + i;
+    return `${extension},+441785${extension},User ${extension},council,stafford,staff,pw-${extension}-strowger`;
+  });
+  return ["extension,ddi,name,organisation,site,class,password", ...rows, ""].join("\n");
+}
+
+/**
+ * OPTIONS to the node over UDP every 20 ms from `start()` until `stop()`: the longest
+ * wait for an answer says how long the node's event loop was held up meanwhile.
+ */
+async function optionsPinger(port: number) {
+  const socket = createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  const sent = new Map<number, number>();
+  const waits: number[] = [];
+  socket.on("message", (data) => {
+    const cseq = Number(/^CSeq:\s*(\d+)/im.exec(data.toString("latin1"))?.[1]);
+    const at = sent.get(cseq);
+    if (at === undefined) return;
+    sent.delete(cseq);
+    waits.push(performance.now() - at);
+  });
+  let cseq = 0;
+  const ping = () => {
+    cseq++;
+    const branch = `z9hG4bK-reload-${cseq}`;
+    const text = [
+      `OPTIONS sip:127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${socket.address().port};branch=${branch};rport`,
+      "Max-Forwards: 70",
+      "From: <sip:pinger@127.0.0.1>;tag=reload",
+      `To: <sip:127.0.0.1:${port}>`,
+      "Call-ID: reload-pinger",
+      `CSeq: ${cseq} OPTIONS`,
+      "Content-Length: 0",
+      "",
+      "",
+    ].join("\r\n");
+    sent.set(cseq, performance.now());
+    socket.send(text, port, "127.0.0.1");
+  };
+  const timer = setInterval(ping, 20);
+  return {
+    /** Stops pinging, waits for the last answers, and gives the longest wait (ms) and how many never came. */
+    async stop(): Promise<{ longestMs: number; unanswered: number; answered: number }> {
+      clearInterval(timer);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      socket.close();
+      return { longestMs: Math.max(...waits), unanswered: sent.size, answered: waits.length };
+    },
+  };
+}
+
+describe("strowger start: SIGHUP reloads the users", () => {
+  it("reads 10,000 users in a worker thread while calls go on being answered, and refuses a bad file with its line", async () => {
+    const folder = await sampleConfigOnLoopback("reload");
+    await writeFile(join(folder, "users.csv"), usersCsv(200_000, 10_000));
+    const imported = await runCli(["users", "import", join(folder, "users.csv"), "--config", folder], 60_000);
+    expect(imported.code, imported.stderr).toBe(0);
+    const port = await freePort("127.0.0.1", [6, 9]);
+    const cli = startCli(["start", "--config", folder, "--port", String(port)]);
+    try {
+      await cli.waitForStdout((out) => (logLines(out).filter((l) => l.msg === "listening").length >= 6 || undefined), 20_000, "the listening log lines");
+      // One user more: the reload must read the file afresh.
+      await writeFile(join(folder, "more.csv"), usersCsv(210_000, 1));
+      expect((await runCli(["users", "import", join(folder, "more.csv"), "--config", folder], 60_000)).code).toBe(0);
+
+      const pinger = await optionsPinger(port);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      cli.child.kill("SIGHUP");
+      const reloaded = await cli.waitForStdout(
+        (out) => logLines(out).find((l) => l.msg === "directory and dialplan reloaded"),
+        20_000,
+        "the reloaded log line",
+      );
+      const { longestMs, unanswered, answered } = await pinger.stop();
+      expect(reloaded.users).toBe(10_001);
+      expect(unanswered).toBe(0);
+      expect(answered).toBeGreaterThan(10);
+      // On the event loop the same file holds every answer up for 1.5 s or more (bench/README.md).
+      expect(longestMs, `the longest OPTIONS round trip during the reload`).toBeLessThan(500);
+
+      // A second user 200000: refused with the file and line, the running directory kept.
+      const usersFile = join(folder, "users.yaml");
+      const good = await readFile(usersFile, "utf8");
+      const firstUser = /^ {2}- extension: "?200000"?\n(?: {4}.*\n)+/m.exec(good)?.[0];
+      expect(firstUser, "the first user's block in users.yaml").toBeDefined();
+      await writeFile(usersFile, good + firstUser);
+      cli.child.kill("SIGHUP");
+      const refused = await cli.waitForStdout((out) => logLines(out).find((l) => String(l.msg).startsWith("reload refused")), 20_000, "the refusal");
+      expect(String(refused.err)).toMatch(/users\.yaml:\d+: users\.\d+\.extension: extension 200000 is already user 1's/);
+    } finally {
+      if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill("SIGKILL");
+    }
+  }, 120_000);
 });
 
 describe("strowger check", () => {
