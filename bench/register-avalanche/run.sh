@@ -100,9 +100,10 @@ if [ "${algorithm^^}" != MD5 ]; then
 fi
 
 # ---- one sipp run: NAME INF_FILE SIPP_ARGS... -> JSON fields -----------------
-# CPU seconds this shell's finished children have used (user + system), from `times`
-# (run in this shell, not in a command substitution's): across one sipp run in the
-# foreground, sipp's own. Sets $1.
+# CPU seconds this shell's finished children have used (user + system), from `times`,
+# into the variable named $1. `times` runs in the calling shell (run_sipp's, itself a
+# command substitution's), not in a subshell of its own that has no children: across
+# one sipp run in the foreground, the difference is sipp's own (and one date's).
 children_cpu_seconds() {
   times >"$work/times"
   printf -v "$1" '%s' "$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } printf "%.3f", t }' "$work/times")"

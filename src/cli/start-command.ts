@@ -26,13 +26,17 @@ export async function startCommand(options: { configDir: string; port?: number; 
   // Reloads run one after another, so the last SIGHUP's files are the ones in force;
   // users.yaml is read in a worker thread, so calls go on being answered meanwhile.
   let reloading = Promise.resolve();
+  let stopping = false;
   const reload = () => {
-    reloading = reloading.then(() =>
-      loadConfig(options.configDir, loadDirectoryOffThread).then(
-        (next) => node.replaceDirectory(next.directory, next.dialplan),
+    reloading = reloading
+      .then(() => loadConfig(options.configDir, loadDirectoryOffThread))
+      .then(
+        (next) => {
+          if (!stopping) node.replaceDirectory(next.directory, next.dialplan);
+        },
         (err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, "reload refused; the running directory stays in force"),
-      ),
-    );
+      )
+      .catch((err: unknown) => log.error({ err }, "reload failed (a bug: please report it with this line)"));
   };
   process.on("SIGHUP", reload);
   // A promise a request left rejected is a bug met by that request alone: it is logged
@@ -51,6 +55,7 @@ export async function startCommand(options: { configDir: string; port?: number; 
   });
   process.off("SIGHUP", reload);
   process.off("unhandledRejection", unexpected);
+  stopping = true;
   await node.stop();
   log.info("stopped");
   return 0;

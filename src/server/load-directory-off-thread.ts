@@ -23,17 +23,35 @@ export type DirectoryMessage =
   | { readonly kind: "refused"; readonly code: ConfigErrorCode; readonly problems: readonly ConfigProblem[] }
   | { readonly kind: "failed"; readonly message: string };
 
-/** As `loadDirectory`, in a worker thread; needs the built JavaScript (dist/), as `strowger start` runs. */
-export function loadDirectoryOffThread(configDir: string, domain: string): Promise<Directory> {
+/** Ten times what 10,000 users take: a file that takes longer is not one a node should wait for. */
+const LOAD_TIMEOUT_MS = 30_000;
+
+/**
+ * As `loadDirectory`, in a worker thread; needs the built JavaScript (dist/), as
+ * `strowger start` runs. The worker does not keep a stopping process alive.
+ */
+export function loadDirectoryOffThread(configDir: string, domain: string, timeoutMs = LOAD_TIMEOUT_MS): Promise<Directory> {
   const request: DirectoryRequest = { configDir, domain };
   const worker = new Worker(new URL("./directory-worker.js", import.meta.url), { workerData: request });
+  worker.unref();
   return new Promise<Directory>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`reading the users took longer than ${timeoutMs / 1000} s (is users.yaml a regular file?)`));
+      void worker.terminate();
+    }, timeoutMs).unref();
     worker.once("message", (message: DirectoryMessage) => {
+      clearTimeout(timer);
       if (message.kind === "loaded") resolve(new Directory(message.realm, deepFreeze(message.organisations), deepFreeze(message.users)));
       else if (message.kind === "refused") reject(new ConfigError(message.code, message.problems));
       else reject(new Error(`reading the users in a worker thread failed: ${message.message}`));
     });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the worker thread reading the users exited (code ${code}) before it answered`)));
+    worker.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    worker.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the worker thread reading the users exited (code ${code}) before it answered`));
+    });
   });
 }

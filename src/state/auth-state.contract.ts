@@ -152,6 +152,17 @@ export function defineAuthStateContract({ cluster, time }: ContractContext): voi
       expect((await b.checkCredentials([], nonceCount(2))).fresh).toBe(false);
     });
 
+    it("checks the credentials before an update that throws: a blocked key hears of its block, not of the error", async () => {
+      const { a, b } = await cluster();
+      await b.block("user:2001", T0 + 60_000);
+      const failing = (): never => {
+        throw new Error("the callback's own error");
+      };
+      expect((await a.updateBindings(AOR, failing, credentials(1))).kind).toBe("credentials refused");
+      time.now = T0 + 60_000;
+      await expect(a.updateBindings(AOR, failing, credentials(2))).rejects.toThrow("the callback's own error");
+    });
+
     it("uses the count once when the other node changed the bindings in between", async () => {
       const { a, b } = await cluster();
       await a.updateBindings(AOR, upsert(binding(1)));

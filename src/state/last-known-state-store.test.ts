@@ -103,6 +103,17 @@ describe("LastKnownStateStore while Redis is unreachable", () => {
     expect(await store.checkCredentials([], use("n2", 2, DURING))).toMatchObject({ fresh: false });
   });
 
+  it("checks a REGISTER's credentials from memory before refusing it: a blocked source hears of its block, not of the outage", async () => {
+    const credentials = (blockKeys: string[], nc: number) => ({ blockKeys, nonceCount: use("n3", nc, DURING) });
+    expect(await store.updateBindings(AOR, upsert(binding(2)), credentials(["source:198.51.100.7"], 1))).toEqual({
+      kind: "credentials refused",
+      check: { blockedUntil: [T0 + 60_000], fresh: true },
+    });
+    expect((await errorOf(store.updateBindings(AOR, upsert(binding(2)), credentials(["source:192.0.2.1"], 2)))).code).toBe("STATE_UNAVAILABLE");
+    // Counted here: the same count again is a replay.
+    expect((await store.updateBindings(AOR, upsert(binding(2)), credentials(["source:192.0.2.1"], 2))).kind).toBe("credentials refused");
+  });
+
   it("keeps blocks Redis reported, and throttles brute force on its own", async () => {
     expect(await store.checkCredentials(["source:198.51.100.7"])).toEqual({ blockedUntil: [T0 + 60_000], fresh: undefined });
     expect(await store.recordFailure("source:192.0.2.9", 60_000)).toBe(1);

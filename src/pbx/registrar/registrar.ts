@@ -54,7 +54,9 @@ export class Registrar {
       wanted = readRegisterRequest(request, this.options.defaultExpires);
     } catch (err) {
       if (err instanceof SipParseError) return refuse(400, err.reason);
-      throw err;
+      // Not even an error (a 500) before the credentials check: it would tell a blocked user its password was right.
+      if (await credentials.confirm()) throw err;
+      return;
     }
     const context = {
       aor,

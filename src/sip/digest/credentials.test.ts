@@ -112,6 +112,8 @@ describe("parseCredentials", () => {
     ["response not hex", 'Digest username="a", realm="r", nonce="n", uri="sip:r", response="0cc175b9c0f1b6a831c399e26977266z"', "SIP_DIGEST_BAD_VALUE"],
     ["SHA-256 with an MD5-length response", 'Digest username="a", realm="r", nonce="n", uri="sip:r", response="0cc175b9c0f1b6a831c399e269772661", algorithm=SHA-256', "SIP_DIGEST_BAD_VALUE"],
     ["nc of 7 digits", 'Digest username="a", realm="r", nonce="n", uri="sip:r", response="0cc175b9c0f1b6a831c399e269772661", qop=auth, nc=0000001, cnonce="c"', "SIP_DIGEST_BAD_VALUE"],
+    // RFC 7616 §3.4: nc counts the requests sent with the nonce, this one included: 1 at least.
+    ["nc of 0", 'Digest username="a", realm="r", nonce="n", uri="sip:r", response="0cc175b9c0f1b6a831c399e269772661", qop=auth, nc=00000000, cnonce="c"', "SIP_DIGEST_BAD_VALUE"],
     ["Basic scheme", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "SIP_DIGEST_NOT_DIGEST"],
     ["unknown scheme (RFC 4475 regaut01)", "NoOneKnowsThisScheme opaque-data=here", "SIP_DIGEST_NOT_DIGEST"],
     ["too long", `${YEALINK_REGISTER}, x="${"a".repeat(MAX_AUTH_VALUE_LENGTH)}"`, "SIP_DIGEST_MALFORMED"],

@@ -76,7 +76,10 @@ export function parseCredentials(value: string): DigestCredentials {
   if (!HEX.test(response) || response.length > 128 || (known !== undefined && response.length !== algorithmInfo(known).hexLength)) {
     refuse("SIP_DIGEST_BAD_VALUE", `Malformed response in ${WHAT}`);
   }
-  if (nc !== undefined && !NC_VALUE.test(nc)) refuse("SIP_DIGEST_BAD_VALUE", `Malformed nc in ${WHAT}`);
+  // RFC 7616 §3.4: nc is "the hexadecimal count of the number of requests (including the
+  // current request)" sent with the nonce, so 00000000 is never right. Refused here, before
+  // any digest is computed, so the answer cannot depend on the password.
+  if (nc !== undefined && (!NC_VALUE.test(nc) || Number.parseInt(nc, 16) === 0)) refuse("SIP_DIGEST_BAD_VALUE", `Malformed nc in ${WHAT}`);
   // RFC 2617 §3.2.2, kept by RFC 7616 §3.4, of cnonce and of nonce-count alike: "This
   // MUST be specified if a qop directive is sent".
   if (qop !== undefined) {
