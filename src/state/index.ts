@@ -15,7 +15,6 @@ export type {
   StateStore,
   UpdateRefusal,
 } from "./state-store.js";
-export { refusesCredentials } from "./state-store.js";
 export type { DialogRecord } from "./dialog-record.js";
 export { DIALOG_SAFETY_TTL_MS, dialogId, isLiveDialog } from "./dialog-record.js";
 export type { CallDisposition, CallRecord, CallRecordQuery, CallRecordRetention } from "./call-record.js";

@@ -121,37 +121,25 @@ export class LastKnownStateStore implements StateStore {
     );
   }
 
-  updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
-  updateBindings<R extends UpdateRefusal = UpdateRefusal>(
-    aor: string,
-    update: BindingsUpdate<R>,
-    credentials: CredentialsUse,
-  ): Promise<BindingsUpdated | R | CredentialsRefused>;
   async updateBindings<R extends UpdateRefusal = UpdateRefusal>(
     aor: string,
     update: BindingsUpdate<R>,
     credentials?: CredentialsUse,
   ): Promise<BindingsUpdated | R | CredentialsRefused> {
-    if (credentials === undefined) {
-      this.refuseWhileAway();
-      const outcome = await this.shared.updateBindings(aor, update);
-      if (outcome.kind === "updated") this.learn(aor, outcome.bindings);
-      return outcome;
-    }
     // While Redis is away a REGISTER is refused (503), but its credentials are checked
     // first, from this node's memory as `checkCredentials` does: a blocked user must
     // hear 403 whether or not its password was right, never a 503 that only a right one
     // earns. A count used during the outage and not yet written back is a replay here too.
-    if (this.away() || this.debt.owesCount(credentials.nonceCount)) {
+    if (credentials !== undefined && (this.away() || this.debt.owesCount(credentials.nonceCount))) {
       const check = await this.checkCredentials(credentials.blockKeys, credentials.nonceCount);
       if (refusesCredentials(check)) return { kind: "credentials refused", check };
-      this.refuseWhileAway();
     }
+    this.refuseWhileAway();
     let outcome: BindingsUpdated | R | CredentialsRefused;
     try {
       outcome = await this.shared.updateBindings(aor, update, credentials);
     } catch (err) {
-      if (!isStateError(err, "STATE_UNAVAILABLE")) throw err;
+      if (credentials === undefined || !isStateError(err, "STATE_UNAVAILABLE")) throw err;
       // Lost on the way: whether Redis checked the credentials is unknown, so this node
       // checks them from its memory, as above, before the 503.
       this.fellBack("credentials", err.message);
@@ -160,7 +148,7 @@ export class LastKnownStateStore implements StateStore {
       throw err;
     }
     if (outcome.kind === "updated") this.learn(aor, outcome.bindings);
-    if (outcome.kind === "credentials refused") await this.rememberBlocks(credentials.blockKeys, outcome.check);
+    else if (outcome.kind === "credentials refused" && credentials) await this.rememberBlocks(credentials.blockKeys, outcome.check);
     return outcome;
   }
 

@@ -98,12 +98,6 @@ export class MemoryStateStore implements StateStore {
     return this.live(aor, now);
   }
 
-  updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
-  updateBindings<R extends UpdateRefusal = UpdateRefusal>(
-    aor: string,
-    update: BindingsUpdate<R>,
-    credentials: CredentialsUse,
-  ): Promise<BindingsUpdated | R | CredentialsRefused>;
   async updateBindings<R extends UpdateRefusal = UpdateRefusal>(
     aor: string,
     update: BindingsUpdate<R>,

@@ -47,11 +47,10 @@ export interface StateStore {
    * update's own refusal comes back only once the credentials have passed, so a blocked
    * guesser never learns from a registrar's refusal (423, say) that its guess was right.
    */
-  updateBindings<R extends UpdateRefusal = UpdateRefusal>(aor: string, update: BindingsUpdate<R>): Promise<BindingsUpdated | R>;
   updateBindings<R extends UpdateRefusal = UpdateRefusal>(
     aor: string,
     update: BindingsUpdate<R>,
-    credentials: CredentialsUse,
+    credentials?: CredentialsUse,
   ): Promise<BindingsUpdated | R | CredentialsRefused>;
 
   /**

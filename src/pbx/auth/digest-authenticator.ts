@@ -70,6 +70,9 @@ function storedHa1(user: User | undefined, credentials: DigestCredentials, algor
   return algorithm.startsWith("SHA-256") ? user.ha1.sha256 : user.ha1.md5;
 }
 
+/** The store's check found nothing: no key blocked (an entry missing reads as none), the count new. */
+const PASSED: CredentialsCheck = { blockedUntil: [], fresh: true };
+
 /**
  * The store's half of a digest check still to be made: blocks and the nonce count. The
  * registrar makes it with its binding update (`StateStore.updateBindings` with
@@ -191,7 +194,7 @@ export class DigestAuthenticator {
     };
     return {
       use: { blockKeys: keys, nonceCount },
-      passed: () => void settle(throttle.verdict(keys, { blockedUntil: keys.map(() => undefined), fresh: true })),
+      passed: () => void settle(throttle.verdict(keys, PASSED)),
       refused: (check) => {
         const verdict = throttle.verdict(keys, check);
         if (verdict.blocked !== undefined || verdict.fresh === false) return void settle(verdict);
